@@ -1,0 +1,262 @@
+//! The native command line. `main` takes the arguments and returns what to print (or a
+//! one-line error); the binary in `src/bin/gradscope.rs` only prints it and sets the exit
+//! code. This module is the only place that reads or writes files.
+
+use crate::config::{Config, FIELDS};
+use crate::trace;
+
+/// Longest run the CLI accepts.
+pub const MAX_STEPS: u64 = 1_000_000;
+/// Longest full trace (each step holds every parameter three times).
+pub const MAX_FULL_TRACE_STEPS: u64 = 10_000;
+
+const USAGE: &str = "\
+gradscope: watch gradients vanish and explode in a real deep network.
+
+Usage:
+  gradscope run [--config FILE.json] [--set FIELD=VALUE]... [--steps N]
+                [--trace summary|full] [--format json|csv] [--out FILE]
+  gradscope config [--config FILE.json] [--set FIELD=VALUE]...
+  gradscope run --help
+
+run      trains N steps (default 100) and writes a trace to FILE or stdout:
+         summary (default): per step the loss, accuracies, global gradient norms, and
+           per layer the weight-gradient norm (raw, clipped), the RMS of dL/dz, the
+           weight norm, activation mean/std, the saturated-or-dead share and the
+           effective learning rate (mean/min/max); JSON or CSV (--format csv).
+         full: every parameter, raw and clipped gradient and Adagrad effective rate
+           of every step, as shared/spec/trace-format.md says (JSON; at most 10000 steps).
+config   prints the resolved config (every default filled in).
+
+--config FILE   a JSON config ('-' reads stdin); omitted fields take their defaults.
+--set F=V       overrides one field after the file, e.g. --set network.depth=30
+                --set optimizer.kind=adagrad (V is JSON, or else a string).
+";
+
+/// Runs the command line; returns the text for stdout, or a one-line error.
+pub fn main(args: &[String]) -> Result<String, String> {
+    let Some(command) = args.first() else {
+        return Ok(USAGE.to_string());
+    };
+    let rest = &args[1..];
+    match command.as_str() {
+        "-h" | "--help" | "help" => Ok(USAGE.to_string()),
+        "run" if rest.iter().any(|a| a == "-h" || a == "--help") => Ok(run_help()),
+        "run" => run(rest),
+        "config" => {
+            let opts = parse(rest)?;
+            Ok(format!("{}\n", opts.config.to_json()))
+        }
+        other => Err(format!("unknown command '{other}'; try 'gradscope --help'")),
+    }
+}
+
+fn run_help() -> String {
+    let mut s = String::from(USAGE);
+    s.push_str("\nConfig fields (JSON object; dotted names are nested objects):\n");
+    for (field, doc) in FIELDS {
+        s.push_str(&format!("  {field:<30} {doc}\n"));
+    }
+    s.push_str(
+        "\nExample config:\n  {\"seed\": 7, \"network\": {\"depth\": 20, \"activation\": \"sigmoid\", \"init\": \"standard\"},\n   \
+         \"optimizer\": {\"kind\": \"adagrad\", \"lr\": 0.1}, \"clip\": {\"kind\": \"norm\", \"threshold\": 1.0}}\n",
+    );
+    s
+}
+
+#[derive(Debug)]
+struct Options {
+    config: Config,
+    steps: u64,
+    full: bool,
+    csv: bool,
+    out: Option<String>,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut config_text: Option<String> = None;
+    let mut sets: Vec<(String, String)> = Vec::new();
+    let mut steps = 100u64;
+    let mut full = false;
+    let mut csv = false;
+    let mut out = None;
+    let mut i = 0;
+    while i < args.len() {
+        let flag = args[i].as_str();
+        let value = || {
+            args.get(i + 1)
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag {
+            "--config" => {
+                let path = value()?;
+                config_text = Some(read_input(&path)?);
+            }
+            "--set" => {
+                let v = value()?;
+                let (k, val) = v
+                    .split_once('=')
+                    .ok_or_else(|| format!("--set takes FIELD=VALUE, got '{v}'"))?;
+                sets.push((k.to_string(), val.to_string()));
+            }
+            "--steps" => {
+                let v = value()?;
+                steps = v.parse().ok().filter(|n| *n <= MAX_STEPS).ok_or_else(|| {
+                    format!("--steps takes a whole number from 0 to {MAX_STEPS}, got '{v}'")
+                })?;
+            }
+            "--trace" => match value()?.as_str() {
+                "summary" => full = false,
+                "full" => full = true,
+                other => return Err(format!("--trace takes summary or full, got '{other}'")),
+            },
+            "--format" => match value()?.as_str() {
+                "json" => csv = false,
+                "csv" => csv = true,
+                other => return Err(format!("--format takes json or csv, got '{other}'")),
+            },
+            "--out" => out = Some(value()?),
+            other => {
+                return Err(format!(
+                    "unknown option '{other}'; try 'gradscope run --help'"
+                ))
+            }
+        }
+        i += 2;
+    }
+    let mut doc: serde_json::Value = match &config_text {
+        Some(text) => {
+            serde_json::from_str(text).map_err(|e| format!("config is not valid JSON: {e}"))?
+        }
+        None => serde_json::json!({}),
+    };
+    for (field, value) in &sets {
+        set_field(&mut doc, field, value)?;
+    }
+    let config = Config::from_json(&doc.to_string()).map_err(|e| e.to_string())?;
+    if full && csv {
+        return Err("--format csv is for the summary trace; the full trace is JSON".into());
+    }
+    if full && steps > MAX_FULL_TRACE_STEPS {
+        return Err(format!(
+            "--trace full takes at most {MAX_FULL_TRACE_STEPS} steps, got {steps}"
+        ));
+    }
+    Ok(Options {
+        config,
+        steps,
+        full,
+        csv,
+        out,
+    })
+}
+
+/// Sets dotted `field` of a JSON object to `value` (parsed as JSON, else taken as a string).
+fn set_field(doc: &mut serde_json::Value, field: &str, value: &str) -> Result<(), String> {
+    let parsed = serde_json::from_str(value)
+        .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+    let mut node = doc;
+    let parts: Vec<&str> = field.split('.').collect();
+    for (k, part) in parts.iter().enumerate() {
+        let obj = node
+            .as_object_mut()
+            .ok_or_else(|| format!("--set {field}: {} is not an object", parts[..k].join(".")))?;
+        if k + 1 == parts.len() {
+            obj.insert(part.to_string(), parsed);
+            return Ok(());
+        }
+        node = obj
+            .entry(part.to_string())
+            .or_insert_with(|| serde_json::json!({}));
+    }
+    Ok(())
+}
+
+fn read_input(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read config '{path}': {e}"))
+    }
+}
+
+fn run(args: &[String]) -> Result<String, String> {
+    let opts = parse(args)?;
+    let text = if opts.full {
+        trace::full_json(&opts.config, opts.steps)
+    } else if opts.csv {
+        trace::summary_csv(&opts.config, opts.steps)
+    } else {
+        trace::summary_json(&opts.config, opts.steps)
+    };
+    match opts.out {
+        Some(path) => {
+            std::fs::write(&path, text.as_bytes())
+                .map_err(|e| format!("cannot write '{path}': {e}"))?;
+            Ok(String::new())
+        }
+        None => Ok(if text.ends_with('\n') {
+            text
+        } else {
+            text + "\n"
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn set_overrides_nested_fields_and_bad_values_name_the_field() {
+        let out = main(&args(
+            "config --set network.depth=30 --set optimizer.kind=adagrad",
+        ))
+        .unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+        assert_eq!(v["network"]["depth"], 30);
+        assert_eq!(v["optimizer"]["kind"], "adagrad");
+        assert_eq!(v["optimizer"]["eps"], 1e-8);
+        let e = main(&args("run --set network.depth=999"))
+            .err()
+            .unwrap_or_default();
+        assert!(
+            e.contains("network.depth") && e.contains("999") && e.contains("1 to 64"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_flags_are_one_line_errors() {
+        for (cmd, needle) in [
+            ("run --steps -3", "--steps"),
+            ("run --steps", "needs a value"),
+            ("run --trace partial", "summary or full"),
+            ("run --format xml", "json or csv"),
+            ("run --bogus 1", "unknown option"),
+            ("fly", "unknown command"),
+            ("run --config /nonexistent/x.json", "cannot read config"),
+            ("run --trace full --format csv", "full trace is JSON"),
+            ("run --trace full --steps 20000", "at most 10000"),
+        ] {
+            let e = main(&args(cmd)).err().unwrap_or_default();
+            assert!(e.contains(needle) && !e.contains('\n'), "{cmd}: {e}");
+        }
+    }
+
+    #[test]
+    fn help_documents_every_config_field() {
+        let h = main(&args("run --help")).unwrap_or_default();
+        for (field, _) in FIELDS {
+            assert!(h.contains(field), "{field}");
+        }
+    }
+}

@@ -1,0 +1,685 @@
+//! The one run configuration that the CLI, the URL and the page all speak: a serde JSON
+//! object shaped like the `config` of the full trace (shared/spec/trace-format.md).
+//!
+//! Every field may be omitted and then takes the default documented in [`FIELDS`].
+//! [`Config::from_json`] rejects unknown fields, wrong types and out-of-range values with a
+//! [`ConfigError`] naming the field, the value and what is allowed; the config it returns
+//! has every default filled in (dataset-dependent loss and widths, the optimizer's own
+//! hyper-parameters), which is what the trace records.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::activation::Activation;
+use crate::engine::clip::ClipKind;
+use crate::engine::data::DatasetKind;
+use crate::engine::init::Init;
+use crate::engine::loss::Loss;
+use crate::engine::network::Arch;
+use crate::engine::optim::{Hyper, OptimizerKind};
+
+/// Largest accepted network depth (hidden layers).
+pub const MAX_DEPTH: usize = 64;
+/// Largest accepted hidden-layer width.
+pub const MAX_WIDTH: usize = 256;
+/// Largest seed: JavaScript numbers hold integers exactly only up to 2^53 - 1.
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+
+/// A whole run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "defaults::seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub network: NetworkConfig,
+    /// `None` only before [`Config::resolve`]: then the dataset's natural loss.
+    #[serde(default)]
+    pub loss: Option<Loss>,
+    #[serde(default)]
+    pub optimizer: OptimizerConfig,
+    #[serde(default)]
+    pub clip: ClipConfig,
+    #[serde(default = "defaults::batch_size")]
+    pub batch_size: usize,
+    #[serde(default)]
+    pub dataset: DatasetConfig,
+    /// Floating-point type of the whole computation.
+    #[serde(default)]
+    pub precision: Precision,
+    /// Evaluate train and test accuracy on the full splits every this many steps (0: never).
+    #[serde(default = "defaults::eval_every")]
+    pub eval_every: u64,
+}
+
+/// The network's shape and its mitigations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Set by the dataset; may be given, but must then match it.
+    #[serde(default)]
+    pub inputs: Option<usize>,
+    /// Set by the dataset and loss; may be given, but must then match them.
+    #[serde(default)]
+    pub outputs: Option<usize>,
+    #[serde(default = "defaults::depth")]
+    pub depth: usize,
+    #[serde(default = "defaults::width")]
+    pub width: usize,
+    #[serde(default = "defaults::activation")]
+    pub activation: Activation,
+    #[serde(default = "defaults::init")]
+    pub init: Init,
+    /// Standard deviation of the `normal` init (ignored by the others).
+    #[serde(default = "defaults::one")]
+    pub init_std: f64,
+    /// Factor applied to every initial weight.
+    #[serde(default = "defaults::one")]
+    pub init_gain: f64,
+    #[serde(default)]
+    pub batch_norm: bool,
+    #[serde(default)]
+    pub skip_connections: bool,
+}
+
+/// The optimizer and those of its hyper-parameters that apply to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptimizerConfig {
+    #[serde(default = "defaults::optimizer")]
+    pub kind: OptimizerKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lr: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub momentum: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta1: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta2: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rho: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eps: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_decay: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_accumulator: Option<f64>,
+}
+
+/// Gradient clipping.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClipConfig {
+    #[serde(default = "defaults::clip_kind")]
+    pub kind: ClipKind,
+    #[serde(default = "defaults::one")]
+    pub threshold: f64,
+}
+
+/// The generated dataset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetConfig {
+    #[serde(default = "defaults::dataset")]
+    pub kind: DatasetKind,
+    #[serde(default = "defaults::samples")]
+    pub samples: usize,
+    #[serde(default = "defaults::noise")]
+    pub noise: f64,
+    #[serde(default = "defaults::test_fraction")]
+    pub test_fraction: f64,
+}
+
+/// `f32` (what frameworks train in, and where overflow really happens) or `f64`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    #[default]
+    F32,
+    F64,
+}
+
+mod defaults {
+    use super::*;
+    pub fn seed() -> u64 {
+        1
+    }
+    pub fn batch_size() -> usize {
+        16
+    }
+    pub fn eval_every() -> u64 {
+        10
+    }
+    pub fn depth() -> usize {
+        6
+    }
+    pub fn width() -> usize {
+        8
+    }
+    pub fn activation() -> Activation {
+        Activation::Tanh
+    }
+    pub fn init() -> Init {
+        Init::XavierUniform
+    }
+    pub fn one() -> f64 {
+        1.0
+    }
+    pub fn optimizer() -> OptimizerKind {
+        OptimizerKind::Sgd
+    }
+    pub fn clip_kind() -> ClipKind {
+        ClipKind::None
+    }
+    pub fn dataset() -> DatasetKind {
+        DatasetKind::Circles
+    }
+    pub fn samples() -> usize {
+        200
+    }
+    pub fn noise() -> f64 {
+        0.05
+    }
+    pub fn test_fraction() -> f64 {
+        0.2
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            seed: defaults::seed(),
+            network: NetworkConfig::default(),
+            loss: None,
+            optimizer: OptimizerConfig::default(),
+            clip: ClipConfig::default(),
+            batch_size: defaults::batch_size(),
+            dataset: DatasetConfig::default(),
+            precision: Precision::default(),
+            eval_every: defaults::eval_every(),
+        }
+    }
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            inputs: None,
+            outputs: None,
+            depth: defaults::depth(),
+            width: defaults::width(),
+            activation: defaults::activation(),
+            init: defaults::init(),
+            init_std: 1.0,
+            init_gain: 1.0,
+            batch_norm: false,
+            skip_connections: false,
+        }
+    }
+}
+
+impl Default for OptimizerConfig {
+    fn default() -> Self {
+        OptimizerConfig {
+            kind: defaults::optimizer(),
+            lr: None,
+            momentum: None,
+            beta1: None,
+            beta2: None,
+            rho: None,
+            alpha: None,
+            eps: None,
+            weight_decay: None,
+            initial_accumulator: None,
+        }
+    }
+}
+
+impl Default for ClipConfig {
+    fn default() -> Self {
+        ClipConfig {
+            kind: ClipKind::None,
+            threshold: 1.0,
+        }
+    }
+}
+
+impl Default for DatasetConfig {
+    fn default() -> Self {
+        DatasetConfig {
+            kind: defaults::dataset(),
+            samples: defaults::samples(),
+            noise: defaults::noise(),
+            test_fraction: defaults::test_fraction(),
+        }
+    }
+}
+
+/// Why a config was rejected: the field's JSON path and what is wrong with its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigError {
+    /// Dotted path, e.g. `network.depth`; empty for the document itself.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "config: {}", self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn err(field: &str, message: String) -> ConfigError {
+    ConfigError {
+        field: field.to_string(),
+        message,
+    }
+}
+
+/// `value` must lie in `[lo, hi]` (`lo` excluded when `open_lo`, `hi` excluded when `open_hi`).
+fn in_range(
+    field: &str,
+    value: f64,
+    lo: f64,
+    hi: f64,
+    open_lo: bool,
+    open_hi: bool,
+) -> Result<(), ConfigError> {
+    let above = if open_lo { value > lo } else { value >= lo };
+    let below = if open_hi { value < hi } else { value <= hi };
+    if value.is_finite() && above && below {
+        Ok(())
+    } else {
+        let l = if open_lo { "(" } else { "[" };
+        let h = if open_hi { ")" } else { "]" };
+        Err(err(
+            field,
+            format!("{value} is out of range; allowed {l}{lo}, {hi}{h}"),
+        ))
+    }
+}
+
+fn int_range(field: &str, value: u64, lo: u64, hi: u64) -> Result<(), ConfigError> {
+    if (lo..=hi).contains(&value) {
+        Ok(())
+    } else {
+        Err(err(
+            field,
+            format!("{value} is out of range; allowed {lo} to {hi}"),
+        ))
+    }
+}
+
+/// One optimizer hyper-parameter: its name and its default for the kinds it applies to.
+struct HyperField {
+    name: &'static str,
+    get: fn(&OptimizerConfig) -> Option<f64>,
+    set: fn(&mut OptimizerConfig, f64),
+    /// Default for `kind`, or `None` when the field does not apply to it.
+    default: fn(OptimizerKind) -> Option<f64>,
+}
+
+const HYPER_FIELDS: [HyperField; 9] = [
+    HyperField {
+        name: "lr",
+        get: |o| o.lr,
+        set: |o, v| o.lr = Some(v),
+        default: |k| {
+            Some(match k {
+                OptimizerKind::Sgd | OptimizerKind::Adagrad => 0.1,
+                OptimizerKind::Momentum | OptimizerKind::Nesterov => 0.05,
+                OptimizerKind::Rmsprop | OptimizerKind::Adam | OptimizerKind::Adamw => 0.01,
+                OptimizerKind::Adadelta => 1.0,
+            })
+        },
+    },
+    HyperField {
+        name: "momentum",
+        get: |o| o.momentum,
+        set: |o, v| o.momentum = Some(v),
+        default: |k| matches!(k, OptimizerKind::Momentum | OptimizerKind::Nesterov).then_some(0.9),
+    },
+    HyperField {
+        name: "beta1",
+        get: |o| o.beta1,
+        set: |o, v| o.beta1 = Some(v),
+        default: |k| matches!(k, OptimizerKind::Adam | OptimizerKind::Adamw).then_some(0.9),
+    },
+    HyperField {
+        name: "beta2",
+        get: |o| o.beta2,
+        set: |o, v| o.beta2 = Some(v),
+        default: |k| matches!(k, OptimizerKind::Adam | OptimizerKind::Adamw).then_some(0.999),
+    },
+    HyperField {
+        name: "rho",
+        get: |o| o.rho,
+        set: |o, v| o.rho = Some(v),
+        default: |k| (k == OptimizerKind::Adadelta).then_some(0.9),
+    },
+    HyperField {
+        name: "alpha",
+        get: |o| o.alpha,
+        set: |o, v| o.alpha = Some(v),
+        default: |k| (k == OptimizerKind::Rmsprop).then_some(0.99),
+    },
+    HyperField {
+        name: "eps",
+        get: |o| o.eps,
+        set: |o, v| o.eps = Some(v),
+        default: |k| match k {
+            OptimizerKind::Sgd | OptimizerKind::Momentum | OptimizerKind::Nesterov => None,
+            OptimizerKind::Adadelta => Some(1e-6),
+            _ => Some(1e-8),
+        },
+    },
+    HyperField {
+        name: "weight_decay",
+        get: |o| o.weight_decay,
+        set: |o, v| o.weight_decay = Some(v),
+        default: |k| Some(if k == OptimizerKind::Adamw { 0.01 } else { 0.0 }),
+    },
+    HyperField {
+        name: "initial_accumulator",
+        get: |o| o.initial_accumulator,
+        set: |o, v| o.initial_accumulator = Some(v),
+        default: |k| (k == OptimizerKind::Adagrad).then_some(0.0),
+    },
+];
+
+impl OptimizerConfig {
+    /// The names of the hyper-parameters that apply to this kind.
+    pub fn fields_of(kind: OptimizerKind) -> Vec<&'static str> {
+        HYPER_FIELDS
+            .iter()
+            .filter(|f| (f.default)(kind).is_some())
+            .map(|f| f.name)
+            .collect()
+    }
+
+    /// Drops every hyper-parameter that does not apply to `kind` (used when a menu
+    /// switches the optimizer and the old one's settings should not follow).
+    pub fn retain_applicable(&mut self) {
+        let kind = self.kind;
+        let mut fresh = OptimizerConfig {
+            kind,
+            ..OptimizerConfig::default()
+        };
+        for f in &HYPER_FIELDS {
+            if let (Some(v), Some(_)) = ((f.get)(self), (f.default)(kind)) {
+                (f.set)(&mut fresh, v);
+            }
+        }
+        *self = fresh;
+    }
+
+    /// The hyper-parameters with defaults filled in (after [`Config::resolve`]).
+    pub fn hyper(&self) -> Hyper {
+        let k = self.kind;
+        let get = |f: &HyperField| (f.get)(self).or((f.default)(k)).unwrap_or(0.0);
+        let h = &HYPER_FIELDS;
+        Hyper {
+            lr: get(&h[0]),
+            momentum: get(&h[1]),
+            beta1: get(&h[2]),
+            beta2: get(&h[3]),
+            rho: get(&h[4]),
+            alpha: get(&h[5]),
+            eps: get(&h[6]),
+            weight_decay: get(&h[7]),
+            initial_accumulator: get(&h[8]),
+        }
+    }
+
+    fn resolve(&mut self) -> Result<(), ConfigError> {
+        let kind = self.kind;
+        for f in &HYPER_FIELDS {
+            let field = format!("optimizer.{}", f.name);
+            match ((f.get)(self), (f.default)(kind)) {
+                (Some(_), None) => {
+                    return Err(err(
+                        &field,
+                        format!(
+                            "does not apply to {}; its hyper-parameters are: {}",
+                            kind.name(),
+                            Self::fields_of(kind).join(", ")
+                        ),
+                    ))
+                }
+                (None, Some(d)) => (f.set)(self, d),
+                _ => {}
+            }
+            if let Some(v) = (f.get)(self) {
+                match f.name {
+                    "lr" => in_range(&field, v, 0.0, 100.0, true, false)?,
+                    "eps" => in_range(&field, v, 0.0, 1.0, true, false)?,
+                    "weight_decay" => in_range(&field, v, 0.0, 1.0, false, false)?,
+                    "initial_accumulator" => in_range(&field, v, 0.0, 1e6, false, false)?,
+                    _ => in_range(&field, v, 0.0, 1.0, false, true)?,
+                }
+            }
+        }
+        let h = self.hyper();
+        if kind == OptimizerKind::Adamw && h.lr * h.weight_decay >= 1.0 {
+            return Err(err(
+                "optimizer.weight_decay",
+                format!(
+                    "{} with lr {} would flip every weight's sign (adamw multiplies by 1 - lr * weight_decay); keep lr * weight_decay below 1",
+                    h.weight_decay, h.lr
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// Parses, fills defaults and validates a JSON config.
+    pub fn from_json(text: &str) -> Result<Config, ConfigError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ConfigError {
+            field: String::new(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+        Self::from_value(value)
+    }
+
+    /// Fills defaults and validates a config given as a JSON value.
+    pub fn from_value(value: serde_json::Value) -> Result<Config, ConfigError> {
+        // serde would also read a struct from a JSON array; a config is objects only.
+        let Some(top) = value.as_object() else {
+            return Err(err(
+                "",
+                "must be a JSON object, like {\"network\": {\"depth\": 20}}".into(),
+            ));
+        };
+        for section in ["network", "optimizer", "clip", "dataset"] {
+            if top.get(section).is_some_and(|v| !v.is_object()) {
+                return Err(err(section, "must be a JSON object".into()));
+            }
+        }
+        let raw: Config = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." { String::new() } else { path };
+            ConfigError {
+                field,
+                message: e.into_inner().to_string(),
+            }
+        })?;
+        raw.resolve()
+    }
+
+    /// The resolved config as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Fills every dataset- and optimizer-dependent default and checks every value.
+    pub fn resolve(mut self) -> Result<Config, ConfigError> {
+        int_range("seed", self.seed, 0, MAX_SEED)?;
+        let d = &self.dataset;
+        int_range("dataset.samples", d.samples as u64, 8, 20_000)?;
+        in_range("dataset.noise", d.noise, 0.0, 1.0, false, false)?;
+        in_range(
+            "dataset.test_fraction",
+            d.test_fraction,
+            0.0,
+            0.9,
+            false,
+            false,
+        )?;
+        let kind = d.kind;
+        let loss = self.loss.unwrap_or(kind.default_loss());
+        match (kind.classes(), loss) {
+            (None, Loss::Bce | Loss::CrossEntropy) => {
+                return Err(err(
+                    "loss",
+                    format!(
+                        "{} needs class labels, but {} is a regression dataset; use mse",
+                        loss.name(),
+                        kind.name()
+                    ),
+                ))
+            }
+            (Some(k), Loss::Bce) if k > 2 => {
+                return Err(err(
+                    "loss",
+                    format!(
+                        "bce takes 2 classes, but {} has {k}; use cross_entropy or mse",
+                        kind.name()
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        self.loss = Some(loss);
+        let n = &mut self.network;
+        let (inputs, outputs) = (kind.inputs(), kind.outputs(loss));
+        for (field, given, want) in [
+            ("network.inputs", n.inputs, inputs),
+            ("network.outputs", n.outputs, outputs),
+        ] {
+            if let Some(g) = given {
+                if g != want {
+                    return Err(err(
+                        field,
+                        format!(
+                            "{g} does not match dataset {} with loss {} ({want}); leave it out to take it from the dataset",
+                            kind.name(),
+                            loss.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        n.inputs = Some(inputs);
+        n.outputs = Some(outputs);
+        if n.depth > MAX_DEPTH || n.depth == 0 {
+            return Err(err(
+                "network.depth",
+                format!(
+                    "{} is out of range; allowed 1 to {MAX_DEPTH} hidden layers",
+                    n.depth
+                ),
+            ));
+        }
+        int_range("network.width", n.width as u64, 1, MAX_WIDTH as u64)?;
+        in_range("network.init_std", n.init_std, 0.0, 100.0, true, false)?;
+        in_range("network.init_gain", n.init_gain, 0.0, 100.0, true, false)?;
+        self.optimizer.resolve()?;
+        in_range("clip.threshold", self.clip.threshold, 0.0, 1e9, true, false)?;
+        let n_test = ((d.samples as f64) * d.test_fraction).round() as usize;
+        let n_train = d.samples - n_test.min(d.samples);
+        if self.batch_size == 0 || self.batch_size > n_train {
+            return Err(err(
+                "batch_size",
+                format!(
+                    "{} is out of range; allowed 1 to {n_train} (the training split of {} samples)",
+                    self.batch_size, d.samples
+                ),
+            ));
+        }
+        if self.network.batch_norm && self.batch_size < 2 {
+            return Err(err(
+                "batch_size",
+                "1 is too small for batch_norm, which needs at least 2 samples per batch".into(),
+            ));
+        }
+        int_range("eval_every", self.eval_every, 0, 1_000_000)?;
+        Ok(self)
+    }
+
+    /// The network shape of a resolved config.
+    pub fn arch(&self) -> Arch {
+        let n = &self.network;
+        let kind = self.dataset.kind;
+        let loss = self.loss.unwrap_or(kind.default_loss());
+        Arch {
+            inputs: n.inputs.unwrap_or(kind.inputs()),
+            outputs: n.outputs.unwrap_or(kind.outputs(loss)),
+            depth: n.depth,
+            width: n.width,
+            activation: n.activation,
+            batch_norm: n.batch_norm,
+            skip_connections: n.skip_connections,
+        }
+    }
+
+    /// The loss of a resolved config.
+    pub fn loss(&self) -> Loss {
+        self.loss.unwrap_or(self.dataset.kind.default_loss())
+    }
+}
+
+/// Every config field with its meaning, default and allowed values; the CLI's `--help`
+/// and the README print this table.
+pub const FIELDS: &[(&str, &str)] = &[
+    ("seed", "integer 0 to 2^53-1, default 1: drives data, init and batch order"),
+    ("dataset.kind", "circles | xor | gaussians | spiral | spiral3 | sine, default circles"),
+    ("dataset.samples", "integer 8 to 20000, default 200: points generated in all"),
+    ("dataset.noise", "0 to 1, default 0.05: std of Gaussian noise on inputs (on y for sine)"),
+    ("dataset.test_fraction", "0 to 0.9, default 0.2: share of samples held out for testing"),
+    ("network.inputs", "set by the dataset (2; 1 for sine); may be given only with that value"),
+    ("network.outputs", "set by dataset and loss (1 for 2 classes or regression, else #classes)"),
+    ("network.depth", "integer 1 to 64, default 6: hidden layers"),
+    ("network.width", "integer 1 to 256, default 8: units per hidden layer"),
+    ("network.activation", "sigmoid | tanh | relu | leaky_relu | elu | gelu | selu | linear, default tanh"),
+    (
+        "network.init",
+        "standard | xavier_uniform | xavier_normal | he_uniform | he_normal | lecun_normal | orthogonal | normal | zeros, default xavier_uniform",
+    ),
+    ("network.init_std", "(0, 100], default 1: std of the normal init"),
+    ("network.init_gain", "(0, 100], default 1: multiplies every initial weight"),
+    ("network.batch_norm", "true | false, default false: batch norm on hidden layers"),
+    ("network.skip_connections", "true | false, default false: h_next = h + f(..) where widths match"),
+    ("loss", "mse | bce | cross_entropy, default bce (2 classes), cross_entropy (spiral3), mse (sine)"),
+    ("optimizer.kind", "sgd | momentum | nesterov | adagrad | rmsprop | adadelta | adam | adamw, default sgd"),
+    (
+        "optimizer.lr",
+        "(0, 100]; default 0.1 sgd, adagrad; 0.05 momentum, nesterov; 0.01 rmsprop, adam, adamw; 1 adadelta",
+    ),
+    ("optimizer.momentum", "[0, 1), default 0.9 (momentum, nesterov only)"),
+    ("optimizer.beta1", "[0, 1), default 0.9 (adam, adamw only)"),
+    ("optimizer.beta2", "[0, 1), default 0.999 (adam, adamw only)"),
+    ("optimizer.rho", "[0, 1), default 0.9 (adadelta only)"),
+    ("optimizer.alpha", "[0, 1), default 0.99: rmsprop's smoothing (rmsprop only)"),
+    ("optimizer.eps", "(0, 1]; default 1e-8, adadelta 1e-6 (adaptive optimizers only)"),
+    ("optimizer.weight_decay", "[0, 1]; default 0, adamw 0.01 (decoupled for adamw, L2 otherwise)"),
+    ("optimizer.initial_accumulator", "[0, 1e6], default 0: adagrad's starting G (adagrad only)"),
+    ("clip.kind", "none | value | norm, default none"),
+    ("clip.threshold", "(0, 1e9], default 1"),
+    ("batch_size", "integer 1 to the training split's size, default 16 (at least 2 with batch_norm)"),
+    ("precision", "f32 | f64, default f32"),
+    ("eval_every", "integer 0 to 1000000, default 10: full train/test evaluation period (0: never)"),
+];
+
+#[cfg(test)]
+mod tests;

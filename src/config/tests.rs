@@ -1,0 +1,262 @@
+//! Config parsing: defaults, round trips, and a table of bad configs, each with the error
+//! that names its field.
+
+use super::*;
+
+#[test]
+fn empty_config_takes_documented_defaults() {
+    let c = Config::from_json("{}").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.seed, 1);
+    assert_eq!(c.network.depth, 6);
+    assert_eq!(c.network.width, 8);
+    assert_eq!(c.network.inputs, Some(2));
+    assert_eq!(c.network.outputs, Some(1));
+    assert_eq!(c.loss, Some(Loss::Bce));
+    assert_eq!(c.optimizer.kind, OptimizerKind::Sgd);
+    assert_eq!(c.optimizer.lr, Some(0.1));
+    assert_eq!(c.optimizer.weight_decay, Some(0.0));
+    assert_eq!(c.optimizer.beta1, None);
+    assert_eq!(c.batch_size, 16);
+}
+
+#[test]
+fn dataset_and_optimizer_dependent_defaults_are_filled_in() {
+    let c =
+        Config::from_json(r#"{"dataset": {"kind": "spiral3"}, "optimizer": {"kind": "adagrad"}}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.loss, Some(Loss::CrossEntropy));
+    assert_eq!(c.network.outputs, Some(3));
+    let o = &c.optimizer;
+    assert_eq!(
+        (o.lr, o.eps, o.initial_accumulator, o.weight_decay),
+        (Some(0.1), Some(1e-8), Some(0.0), Some(0.0))
+    );
+    let c = Config::from_json(r#"{"dataset": {"kind": "sine"}, "optimizer": {"kind": "adamw"}}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.loss, Some(Loss::Mse));
+    assert_eq!((c.network.inputs, c.network.outputs), (Some(1), Some(1)));
+    assert_eq!(c.optimizer.weight_decay, Some(0.01));
+    assert_eq!(c.optimizer.beta2, Some(0.999));
+}
+
+#[test]
+fn resolved_config_round_trips_through_json() {
+    let text = r#"{"seed": 9, "network": {"depth": 12, "width": 5, "activation": "selu", "init": "normal",
+        "init_std": 0.3, "init_gain": 1.5, "batch_norm": true, "skip_connections": true},
+        "optimizer": {"kind": "rmsprop", "lr": 0.003}, "clip": {"kind": "value", "threshold": 0.5},
+        "batch_size": 8, "dataset": {"kind": "xor", "samples": 120, "noise": 0.2}, "precision": "f64"}"#;
+    let c = Config::from_json(text).unwrap_or_else(|e| panic!("{e}"));
+    let again = Config::from_json(&c.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c, again);
+    let v: serde_json::Value = serde_json::from_str(&c.to_json()).unwrap_or_default();
+    // The trace's field names, with the optimizer's own hyper-parameters only.
+    assert_eq!(
+        v["optimizer"],
+        serde_json::json!({"kind": "rmsprop", "lr": 0.003, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0})
+    );
+    assert_eq!(v["network"]["activation"], "selu");
+    assert_eq!(
+        v["clip"],
+        serde_json::json!({"kind": "value", "threshold": 0.5})
+    );
+}
+
+#[test]
+fn retain_applicable_drops_the_old_optimizers_settings() {
+    let mut o = OptimizerConfig {
+        kind: OptimizerKind::Sgd,
+        lr: Some(0.2),
+        beta1: Some(0.8),
+        ..OptimizerConfig::default()
+    };
+    o.retain_applicable();
+    assert_eq!(o.lr, Some(0.2));
+    assert_eq!(o.beta1, None);
+}
+
+/// Each bad config, the field its error must name, and a phrase the message must contain.
+const BAD: &[(&str, &str, &str)] = &[
+    (
+        r#"{"network": {"depth": 0}}"#,
+        "network.depth",
+        "allowed 1 to 64",
+    ),
+    (
+        r#"{"network": {"depth": 65}}"#,
+        "network.depth",
+        "allowed 1 to 64",
+    ),
+    (
+        r#"{"network": {"depth": -3}}"#,
+        "network.depth",
+        "invalid value",
+    ),
+    (
+        r#"{"network": {"depth": 2.5}}"#,
+        "network.depth",
+        "invalid type",
+    ),
+    (
+        r#"{"network": {"width": 0}}"#,
+        "network.width",
+        "allowed 1 to 256",
+    ),
+    (
+        r#"{"network": {"width": 1000}}"#,
+        "network.width",
+        "allowed 1 to 256",
+    ),
+    (
+        r#"{"network": {"activation": "swish"}}"#,
+        "network.activation",
+        "unknown variant `swish`",
+    ),
+    (
+        r#"{"network": {"init": "kaiming"}}"#,
+        "network.init",
+        "unknown variant `kaiming`",
+    ),
+    (
+        r#"{"network": {"init_std": 0}}"#,
+        "network.init_std",
+        "out of range",
+    ),
+    (
+        r#"{"network": {"init_gain": -1}}"#,
+        "network.init_gain",
+        "out of range",
+    ),
+    (
+        r#"{"network": {"inputs": 3}}"#,
+        "network.inputs",
+        "does not match dataset circles",
+    ),
+    (
+        r#"{"network": {"batch_norm": "yes"}}"#,
+        "network.batch_norm",
+        "invalid type",
+    ),
+    (
+        r#"{"network": {"dropout": 0.5}}"#,
+        "network.dropout",
+        "unknown field `dropout`",
+    ),
+    (r#"{"colour": "red"}"#, "colour", "unknown field `colour`"),
+    (
+        r#"{"optimizer": {"kind": "lion"}}"#,
+        "optimizer.kind",
+        "unknown variant `lion`",
+    ),
+    (
+        r#"{"optimizer": {"lr": 0}}"#,
+        "optimizer.lr",
+        "out of range",
+    ),
+    (
+        r#"{"optimizer": {"lr": 1e9}}"#,
+        "optimizer.lr",
+        "out of range",
+    ),
+    (
+        r#"{"optimizer": {"kind": "sgd", "beta1": 0.9}}"#,
+        "optimizer.beta1",
+        "does not apply to sgd",
+    ),
+    (
+        r#"{"optimizer": {"kind": "adam", "beta2": 1.0}}"#,
+        "optimizer.beta2",
+        "out of range",
+    ),
+    (
+        r#"{"optimizer": {"kind": "momentum", "momentum": 1.5}}"#,
+        "optimizer.momentum",
+        "out of range",
+    ),
+    (
+        r#"{"optimizer": {"kind": "adagrad", "eps": -1e-8}}"#,
+        "optimizer.eps",
+        "out of range",
+    ),
+    (
+        r#"{"optimizer": {"kind": "adamw", "lr": 50, "weight_decay": 0.5}}"#,
+        "optimizer.weight_decay",
+        "flip every weight",
+    ),
+    (
+        r#"{"clip": {"kind": "norm", "threshold": 0}}"#,
+        "clip.threshold",
+        "out of range",
+    ),
+    (
+        r#"{"clip": {"kind": "percentile"}}"#,
+        "clip.kind",
+        "unknown variant",
+    ),
+    (r#"{"batch_size": 0}"#, "batch_size", "out of range"),
+    (
+        r#"{"batch_size": 500}"#,
+        "batch_size",
+        "training split of 200 samples",
+    ),
+    (
+        r#"{"batch_size": 1, "network": {"batch_norm": true}}"#,
+        "batch_size",
+        "too small for batch_norm",
+    ),
+    (
+        r#"{"dataset": {"kind": "mnist"}}"#,
+        "dataset.kind",
+        "unknown variant `mnist`",
+    ),
+    (
+        r#"{"dataset": {"samples": 3}}"#,
+        "dataset.samples",
+        "allowed 8 to 20000",
+    ),
+    (
+        r#"{"dataset": {"noise": 5}}"#,
+        "dataset.noise",
+        "out of range",
+    ),
+    (
+        r#"{"dataset": {"test_fraction": 1}}"#,
+        "dataset.test_fraction",
+        "out of range",
+    ),
+    (
+        r#"{"dataset": {"kind": "sine"}, "loss": "bce"}"#,
+        "loss",
+        "regression dataset",
+    ),
+    (
+        r#"{"dataset": {"kind": "spiral3"}, "loss": "bce"}"#,
+        "loss",
+        "bce takes 2 classes",
+    ),
+    (r#"{"seed": 9007199254740992}"#, "seed", "out of range"),
+    (r#"{"precision": "f16"}"#, "precision", "unknown variant"),
+    (r#"{"eval_every": 5000000}"#, "eval_every", "out of range"),
+    (
+        r#"{"network": {"depth": 1e400}}"#,
+        "",
+        "number out of range",
+    ),
+    (r#"{"network": [6, 8]}"#, "network", "must be a JSON object"),
+    (r#"[1, 2]"#, "", "must be a JSON object"),
+    (r#"{"network": "#, "", "EOF"),
+];
+
+#[test]
+fn every_bad_config_gets_its_specific_error() {
+    assert!(BAD.len() >= 20);
+    for (text, field, phrase) in BAD {
+        match Config::from_json(text) {
+            Ok(c) => panic!("accepted {text}: {c:?}"),
+            Err(e) => {
+                assert_eq!(&e.field, field, "{text}: {e}");
+                assert!(e.message.contains(phrase), "{text}: {e}");
+                assert!(!e.to_string().contains('\n'), "{text}: one line");
+            }
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Dense matrix product `C = A B` with a fixed summation order, so every platform and
+//! every SIMD width gives the same bits.
+//!
+//! Each output element is `c_ij = (((0 + a_i0 b_0j) + a_i1 b_1j) + ...) + a_i,k-1 b_k-1,j`:
+//! one rounding per multiply and per add, summed in `k` order, never fused. SIMD only
+//! spreads *different* output elements across lanes, which does not change any element's
+//! arithmetic; so the AVX build, the SSE2 build and the wasm `simd128` build agree bit for
+//! bit. Operands are packed into panels (`MR` rows of `A`, `NR` columns of `B`) and a
+//! register-blocked micro-kernel accumulates an `MR x NR` tile. This is the reason the
+//! engine does not use a BLAS (or `matrixmultiply`, or nalgebra's `gemm`): those pick
+//! FMA kernels at run time, which changes the last bits between machines.
+
+use super::float::Float;
+
+/// A read-only strided view: element `(i, j)` is `data[i * rs + j * cs]`.
+#[derive(Clone, Copy)]
+pub struct MatRef<'a, T> {
+    pub data: &'a [T],
+    pub rs: usize,
+    pub cs: usize,
+}
+
+impl<'a, T: Copy> MatRef<'a, T> {
+    /// A row-major matrix with `cols` columns.
+    pub fn rows(data: &'a [T], cols: usize) -> Self {
+        MatRef {
+            data,
+            rs: cols,
+            cs: 1,
+        }
+    }
+    /// The transpose of a row-major matrix with `cols` columns.
+    pub fn transposed(data: &'a [T], cols: usize) -> Self {
+        MatRef {
+            data,
+            rs: 1,
+            cs: cols,
+        }
+    }
+    #[inline(always)]
+    fn at(&self, i: usize, j: usize) -> T {
+        self.data[i * self.rs + j * self.cs]
+    }
+}
+
+/// Reusable packing buffers, so a training step does not allocate.
+#[derive(Default, Clone, Debug)]
+pub struct GemmScratch<T> {
+    a: Vec<T>,
+    b: Vec<T>,
+}
+
+const MR: usize = 4;
+
+/// `C = A B` where `A` is `m x k`, `B` is `k x n` and `C` is row-major with row stride
+/// `ldc`. Elements of `C` outside the `m x n` block are left alone.
+///
+/// # Panics
+/// If a view is too short for the given shape (a bug in the caller, not user input).
+pub fn gemm<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+    ldc: usize,
+    scratch: &mut GemmScratch<T>,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU supports AVX, as checked on the line above.
+            unsafe { gemm_avx(m, n, k, a, b, c, ldc, scratch) };
+            return;
+        }
+    }
+    if std::mem::size_of::<T>() == 4 {
+        gemm_body::<T, 8>(m, n, k, a, b, c, ldc, scratch);
+    } else {
+        gemm_body::<T, 4>(m, n, k, a, b, c, ldc, scratch);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_avx<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+    ldc: usize,
+    scratch: &mut GemmScratch<T>,
+) {
+    if std::mem::size_of::<T>() == 4 {
+        gemm_body::<T, 16>(m, n, k, a, b, c, ldc, scratch);
+    } else {
+        gemm_body::<T, 8>(m, n, k, a, b, c, ldc, scratch);
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn gemm_body<T: Float, const NR: usize>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+    ldc: usize,
+    scratch: &mut GemmScratch<T>,
+) {
+    let m_panels = m.div_ceil(MR);
+    let n_panels = n.div_ceil(NR);
+    pack(&mut scratch.a, m_panels, MR, m, k, |i, kk| a.at(i, kk));
+    pack(&mut scratch.b, n_panels, NR, n, k, |j, kk| b.at(kk, j));
+    for jp in 0..n_panels {
+        let bp = &scratch.b[jp * k * NR..(jp + 1) * k * NR];
+        let j0 = jp * NR;
+        let nj = NR.min(n - j0);
+        for ip in 0..m_panels {
+            let ap = &scratch.a[ip * k * MR..(ip + 1) * k * MR];
+            let tile = micro_kernel::<T, NR>(ap, bp);
+            let i0 = ip * MR;
+            for (i, row) in tile.iter().enumerate().take(MR.min(m - i0)) {
+                let start = (i0 + i) * ldc + j0;
+                c[start..start + nj].copy_from_slice(&row[..nj]);
+            }
+        }
+    }
+}
+
+/// Packs `lanes`-wide panels: `buf[(p * k + kk) * lanes + l] = get(p * lanes + l, kk)`,
+/// zero past `len`.
+#[inline(always)]
+fn pack<T: Float>(
+    buf: &mut Vec<T>,
+    panels: usize,
+    lanes: usize,
+    len: usize,
+    k: usize,
+    get: impl Fn(usize, usize) -> T,
+) {
+    buf.clear();
+    buf.resize(panels * k * lanes, T::ZERO);
+    for p in 0..panels {
+        let base = p * k * lanes;
+        for l in 0..lanes.min(len - p * lanes) {
+            let idx = p * lanes + l;
+            for kk in 0..k {
+                buf[base + kk * lanes + l] = get(idx, kk);
+            }
+        }
+    }
+}
+
+/// One `MR x NR` tile of `A B`, accumulated in `k` order.
+#[inline(always)]
+fn micro_kernel<T: Float, const NR: usize>(ap: &[T], bp: &[T]) -> [[T; NR]; MR] {
+    let mut acc = [[T::ZERO; NR]; MR];
+    for (a, b) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)) {
+        let (Ok(a), Ok(b)) = (<&[T; MR]>::try_from(a), <&[T; NR]>::try_from(b)) else {
+            continue;
+        };
+        for i in 0..MR {
+            let ai = a[i];
+            for j in 0..NR {
+                acc[i][j] += ai * b[j];
+            }
+        }
+    }
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(m: usize, n: usize, k: usize, a: &MatRef<f64>, b: &MatRef<f64>) -> Vec<f64> {
+        let mut c = vec![0.0; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                let mut s = 0.0;
+                for kk in 0..k {
+                    s += a.at(i, kk) * b.at(kk, j);
+                }
+                c[i * n + j] = s;
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn matches_naive_product_in_k_order_for_odd_shapes_and_transposes() {
+        let mut scratch = GemmScratch::default();
+        for &(m, n, k) in &[(1, 1, 1), (3, 5, 7), (17, 9, 33), (4, 16, 0), (70, 130, 19)] {
+            let av: Vec<f64> = (0..m * k)
+                .map(|i| ((i * 37 % 101) as f64 - 50.0) / 7.0)
+                .collect();
+            let bv: Vec<f64> = (0..k * n)
+                .map(|i| ((i * 53 % 97) as f64 - 48.0) / 3.0)
+                .collect();
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = if ta {
+                    MatRef::transposed(&av, m)
+                } else {
+                    MatRef::rows(&av, k)
+                };
+                let b = if tb {
+                    MatRef::transposed(&bv, k)
+                } else {
+                    MatRef::rows(&bv, n)
+                };
+                let mut c = vec![f64::NAN; m * n];
+                gemm(m, n, k, a, b, &mut c, n, &mut scratch);
+                // Same order of operations: equal to the last bit, not just close.
+                assert_eq!(
+                    c,
+                    naive(m, n, k, &a, &b),
+                    "m={m} n={n} k={k} ta={ta} tb={tb}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn writes_only_its_block_of_a_wider_output() {
+        let av = [1.0f32, 2.0, 3.0, 4.0];
+        let bv = [1.0f32, 0.0, 0.0, 1.0];
+        let mut c = [9.0f32; 6];
+        gemm(
+            2,
+            2,
+            2,
+            MatRef::rows(&av, 2),
+            MatRef::rows(&bv, 2),
+            &mut c,
+            3,
+            &mut GemmScratch::default(),
+        );
+        assert_eq!(c, [1.0, 2.0, 9.0, 3.0, 4.0, 9.0]);
+    }
+}

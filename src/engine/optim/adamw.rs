@@ -1,0 +1,33 @@
+//! AdamW (Loshchilov & Hutter 2019), PyTorch's form: decoupled weight decay
+//! `p -= lr * weight_decay * p` first, then the Adam step without L2 decay.
+
+use super::adam::Adam;
+use super::{Hyper, Optimizer};
+use crate::engine::float::Float;
+
+pub struct AdamW<T> {
+    adam: Adam<T>,
+    /// `1 - lr * weight_decay`.
+    shrink: T,
+}
+
+impl<T: Float> AdamW<T> {
+    pub fn new(h: &Hyper, n: usize) -> Self {
+        AdamW {
+            adam: Adam::new(h, n),
+            shrink: T::from_f64(1.0 - h.lr * h.weight_decay),
+        }
+    }
+}
+
+impl<T: Float> Optimizer<T> for AdamW<T> {
+    fn step(&mut self, params: &mut [T], grads: &[T]) {
+        for p in params.iter_mut() {
+            *p *= self.shrink;
+        }
+        self.adam.adam_step(params, grads, T::ZERO);
+    }
+    fn effective_lr(&self, i: usize) -> f64 {
+        self.adam.effective_lr(i)
+    }
+}

@@ -1,0 +1,150 @@
+//! Optimizers behind one trait, one per file, with the update rules of
+//! `shared/spec/numerics.md` (PyTorch's, except Adagrad, which follows the classic
+//! formula with `eps` inside the square root).
+//!
+//! `g` below is a parameter's gradient after clipping; L2 `weight_decay` (every optimizer
+//! but AdamW) adds `weight_decay * p` to it first, as PyTorch does. `t` is the 1-based step.
+
+mod adadelta;
+mod adagrad;
+mod adam;
+mod adamw;
+mod momentum;
+mod rmsprop;
+mod sgd;
+
+pub use adadelta::Adadelta;
+pub use adagrad::Adagrad;
+pub use adam::Adam;
+pub use adamw::AdamW;
+pub use momentum::Momentum;
+pub use rmsprop::RmsProp;
+pub use sgd::Sgd;
+
+use serde::{Deserialize, Serialize};
+
+use super::float::Float;
+
+/// Which optimizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    Sgd,
+    Momentum,
+    Nesterov,
+    Adagrad,
+    Rmsprop,
+    Adadelta,
+    Adam,
+    Adamw,
+}
+
+impl OptimizerKind {
+    pub const ALL: [OptimizerKind; 8] = [
+        OptimizerKind::Sgd,
+        OptimizerKind::Momentum,
+        OptimizerKind::Nesterov,
+        OptimizerKind::Adagrad,
+        OptimizerKind::Rmsprop,
+        OptimizerKind::Adadelta,
+        OptimizerKind::Adam,
+        OptimizerKind::Adamw,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Momentum => "momentum",
+            OptimizerKind::Nesterov => "nesterov",
+            OptimizerKind::Adagrad => "adagrad",
+            OptimizerKind::Rmsprop => "rmsprop",
+            OptimizerKind::Adadelta => "adadelta",
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::Adamw => "adamw",
+        }
+    }
+}
+
+/// Every hyper-parameter an optimizer may use, all filled in (see the config for the
+/// defaults of each kind). Fields a kind does not use are ignored by it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hyper {
+    pub lr: f64,
+    pub momentum: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub rho: f64,
+    pub alpha: f64,
+    pub eps: f64,
+    pub weight_decay: f64,
+    pub initial_accumulator: f64,
+}
+
+/// Mean, minimum and maximum of effective learning rates over a set of parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LrStats {
+    pub mean: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// One optimizer with its per-parameter state.
+pub trait Optimizer<T: Float>: Send {
+    /// Updates `params` in place from the (clipped) `grads`.
+    fn step(&mut self, params: &mut [T], grads: &[T]);
+
+    /// The effective learning rate of parameter `i` after the last step, as
+    /// numerics.md defines it for this optimizer (Adagrad: `lr / sqrt(G + eps)`).
+    fn effective_lr(&self, i: usize) -> f64;
+
+    /// Whether the effective learning rate differs per parameter and over time.
+    fn is_adaptive(&self) -> bool {
+        true
+    }
+
+    /// Mean, min and max of [`Optimizer::effective_lr`] over `range` (in f64).
+    fn effective_lr_stats(&self, range: std::ops::Range<usize>) -> LrStats {
+        let n = range.len().max(1) as f64;
+        let mut s = LrStats {
+            mean: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        };
+        for i in range {
+            let e = self.effective_lr(i);
+            s.mean += e;
+            s.min = s.min.min(e);
+            s.max = s.max.max(e);
+        }
+        s.mean /= n;
+        s
+    }
+}
+
+/// Builds the optimizer `kind` for `n` parameters.
+pub fn build<T: Float>(kind: OptimizerKind, h: &Hyper, n: usize) -> Box<dyn Optimizer<T>> {
+    match kind {
+        OptimizerKind::Sgd => Box::new(Sgd::new(h)),
+        OptimizerKind::Momentum => Box::new(Momentum::new(h, n, false)),
+        OptimizerKind::Nesterov => Box::new(Momentum::new(h, n, true)),
+        OptimizerKind::Adagrad => Box::new(Adagrad::new(h, n)),
+        OptimizerKind::Rmsprop => Box::new(RmsProp::new(h, n)),
+        OptimizerKind::Adadelta => Box::new(Adadelta::new(h, n)),
+        OptimizerKind::Adam => Box::new(Adam::new(h, n)),
+        OptimizerKind::Adamw => Box::new(AdamW::new(h, n)),
+    }
+}
+
+/// `g + weight_decay * p` (PyTorch's L2 form); `g` itself when `weight_decay` is 0, so
+/// a non-finite `p` cannot leak into `g` through `0 * p`.
+#[inline(always)]
+fn decayed<T: Float>(g: T, p: T, weight_decay: T) -> T {
+    if weight_decay == T::ZERO {
+        g
+    } else {
+        g + weight_decay * p
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,34 @@
+//! Plain stochastic gradient descent: `p -= lr * g`.
+
+use super::{decayed, Hyper, Optimizer};
+use crate::engine::float::Float;
+
+/// `p -= lr * g`; the effective learning rate is `lr` everywhere.
+pub struct Sgd<T> {
+    lr: T,
+    weight_decay: T,
+}
+
+impl<T: Float> Sgd<T> {
+    pub fn new(h: &Hyper) -> Self {
+        Sgd {
+            lr: T::from_f64(h.lr),
+            weight_decay: T::from_f64(h.weight_decay),
+        }
+    }
+}
+
+impl<T: Float> Optimizer<T> for Sgd<T> {
+    fn step(&mut self, params: &mut [T], grads: &[T]) {
+        for (p, &g) in params.iter_mut().zip(grads) {
+            let g = decayed(g, *p, self.weight_decay);
+            *p -= self.lr * g;
+        }
+    }
+    fn effective_lr(&self, _i: usize) -> f64 {
+        self.lr.to_f64()
+    }
+    fn is_adaptive(&self) -> bool {
+        false
+    }
+}

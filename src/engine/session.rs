@@ -1,0 +1,533 @@
+//! A training run: data, network, optimizer and clipping wired together, stepping one
+//! minibatch at a time and keeping a bounded history of per-step summaries.
+//!
+//! One step is: draw a batch; forward; loss and `dL/dlogits`; backward; measure the raw
+//! gradients; if anything is non-finite, record the step and stop (the run is diverged
+//! until it is rebuilt); otherwise clip, update with the optimizer, and record.
+//! Every per-step number describes the parameters *before* that step's update.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use super::activation::Activation;
+use super::clip::{clip, l2_norm, ClipKind};
+use super::data::{Batcher, Dataset};
+use super::float::Float;
+use super::loss::Loss;
+use super::network::{Mode, Network, Workspace};
+use super::optim::{self, LrStats, Optimizer};
+use super::rng::{Rng, Stream};
+use crate::config::Config;
+use crate::json::{num, opt_num};
+
+/// Summary of one layer at one step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LayerRecord {
+    /// `||dL/dW||_2` before clipping.
+    #[serde(serialize_with = "num")]
+    pub grad_norm: f64,
+    /// `||dL/dW||_2` after clipping (what the optimizer receives).
+    #[serde(serialize_with = "num")]
+    pub clipped_grad_norm: f64,
+    /// RMS over batch and units of `dL/dz` at the layer's linear output (before batch norm).
+    #[serde(serialize_with = "num")]
+    pub delta_rms: f64,
+    /// `||W||_2` (Frobenius).
+    #[serde(serialize_with = "num")]
+    pub weight_norm: f64,
+    /// Mean of the layer's activations `a` over batch and units (the logits for the output layer).
+    #[serde(serialize_with = "num")]
+    pub act_mean: f64,
+    /// Standard deviation of the same values.
+    #[serde(serialize_with = "num")]
+    pub act_std: f64,
+    /// Sigmoid/tanh: share of (sample, unit) values with `f'(u)` under 5% of its peak.
+    /// Relu family: share of units with `u <= 0` for every sample of the batch. `None` for
+    /// linear and for the output layer.
+    #[serde(serialize_with = "opt_num")]
+    pub saturated_or_dead: Option<f64>,
+    /// Mean effective learning rate over this layer's `W` after the update.
+    #[serde(serialize_with = "num")]
+    pub eff_lr_mean: f64,
+    #[serde(serialize_with = "num")]
+    pub eff_lr_min: f64,
+    #[serde(serialize_with = "num")]
+    pub eff_lr_max: f64,
+}
+
+/// Summary of one training step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepRecord {
+    /// 0-based step index.
+    pub step: u64,
+    /// Minibatch loss before the update.
+    #[serde(serialize_with = "num")]
+    pub loss: f64,
+    /// Accuracy on the minibatch (classification only).
+    #[serde(serialize_with = "opt_num")]
+    pub batch_accuracy: Option<f64>,
+    /// Accuracy on the whole training split, evaluation mode (every `eval_every` steps).
+    #[serde(serialize_with = "opt_num")]
+    pub train_accuracy: Option<f64>,
+    /// Loss on the test split, evaluation mode (every `eval_every` steps).
+    #[serde(serialize_with = "opt_num")]
+    pub test_loss: Option<f64>,
+    /// Accuracy on the test split (classification only, every `eval_every` steps).
+    #[serde(serialize_with = "opt_num")]
+    pub test_accuracy: Option<f64>,
+    /// Global L2 norm of all gradients before clipping.
+    #[serde(serialize_with = "num")]
+    pub grad_norm: f64,
+    /// Global L2 norm after clipping.
+    #[serde(serialize_with = "num")]
+    pub clipped_grad_norm: f64,
+    /// Whether clipping changed any gradient.
+    pub clipped: bool,
+    /// Whether the loss or any gradient was NaN or infinite (the run stops here).
+    pub non_finite: bool,
+    /// Hidden layers first, output layer last.
+    pub layers: Vec<LayerRecord>,
+}
+
+/// Everything about one step that the full trace records.
+#[derive(Clone, Debug)]
+pub struct StepDetail<T> {
+    /// Minibatch inputs (`batch x inputs`) and targets (`batch x outputs`).
+    pub x: Vec<T>,
+    pub y: Vec<T>,
+    /// Parameters before the update, raw gradients, clipped gradients (flat layout).
+    pub params: Vec<T>,
+    pub grads: Vec<T>,
+    pub clipped_grads: Vec<T>,
+    /// Per-parameter effective learning rate after the update (Adagrad only).
+    pub eff_lr: Option<Vec<f64>>,
+}
+
+/// A training run in floating-point type `T`.
+pub struct Session<T: Float> {
+    config: Config,
+    loss: Loss,
+    net: Network<T>,
+    ws: Workspace<T>,
+    eval_ws: Option<Workspace<T>>,
+    data: Dataset,
+    train_x: Vec<T>,
+    train_t: Vec<T>,
+    test_x: Vec<T>,
+    test_t: Vec<T>,
+    batcher: Batcher,
+    optimizer: Box<dyn Optimizer<T>>,
+    grads: Vec<T>,
+    grad_logits: Vec<T>,
+    batch_t: Vec<T>,
+    history: VecDeque<StepRecord>,
+    capacity: usize,
+    steps: u64,
+    diverged_at: Option<u64>,
+}
+
+/// Rows per chunk when evaluating whole splits.
+const EVAL_CHUNK: usize = 256;
+
+impl<T: Float> Session<T> {
+    /// Builds a run from a resolved config, keeping at most `capacity` step records.
+    pub fn new(config: Config, capacity: usize) -> Session<T> {
+        let arch = config.arch();
+        let loss = config.loss();
+        let d = &config.dataset;
+        let mut data_rng = Rng::new(config.seed, Stream::Data);
+        let data = Dataset::generate(d.kind, d.samples, d.noise, d.test_fraction, &mut data_rng);
+        let mut init_rng = Rng::new(config.seed, Stream::Init);
+        let n = &config.network;
+        let net = Network::<T>::new(arch.clone(), n.init, n.init_std, n.init_gain, &mut init_rng);
+        let outputs = arch.outputs;
+        let encode = |xs: &[f64], ys: &[f64]| -> (Vec<T>, Vec<T>) {
+            let x = xs.iter().map(|&v| T::from_f64(v)).collect();
+            let mut t = Vec::with_capacity(ys.len() * outputs);
+            let mut row = vec![0.0; outputs];
+            for &y in ys {
+                data.targets(y, outputs, &mut row);
+                t.extend(row.iter().map(|&v| T::from_f64(v)));
+            }
+            (x, t)
+        };
+        let (train_x, train_t) = encode(&data.train_x, &data.train_y);
+        let (test_x, test_t) = encode(&data.test_x, &data.test_y);
+        let batcher = Batcher::new(data.n_train(), Rng::new(config.seed, Stream::Batches));
+        let n_params = net.params.len();
+        let optimizer =
+            optim::build::<T>(config.optimizer.kind, &config.optimizer.hyper(), n_params);
+        let ws = net.workspace(config.batch_size);
+        Session {
+            loss,
+            grads: vec![T::ZERO; n_params],
+            grad_logits: vec![T::ZERO; config.batch_size * outputs],
+            batch_t: vec![T::ZERO; config.batch_size * outputs],
+            ws,
+            eval_ws: None,
+            net,
+            data,
+            train_x,
+            train_t,
+            test_x,
+            test_t,
+            batcher,
+            optimizer,
+            history: VecDeque::with_capacity(capacity.min(4096)),
+            capacity: capacity.max(1),
+            steps: 0,
+            diverged_at: None,
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn network(&self) -> &Network<T> {
+        &self.net
+    }
+    pub fn dataset(&self) -> &Dataset {
+        &self.data
+    }
+    /// Steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+    /// The step at which the loss or a gradient became non-finite, if it did.
+    pub fn diverged_at(&self) -> Option<u64> {
+        self.diverged_at
+    }
+    /// The kept step records, oldest first.
+    pub fn history(&self) -> &VecDeque<StepRecord> {
+        &self.history
+    }
+    /// The optimizer (for its effective learning rates).
+    pub fn optimizer(&self) -> &dyn Optimizer<T> {
+        self.optimizer.as_ref()
+    }
+
+    /// Trains up to `n` steps; returns how many were taken (fewer once diverged).
+    pub fn step(&mut self, n: u64) -> u64 {
+        let mut taken = 0;
+        while taken < n && self.diverged_at.is_none() {
+            self.step_once(false);
+            taken += 1;
+        }
+        taken
+    }
+
+    /// One step that also returns everything the full trace records; `None` once diverged.
+    pub fn step_detailed(&mut self) -> Option<StepDetail<T>> {
+        if self.diverged_at.is_some() {
+            return None;
+        }
+        self.step_once(true)
+    }
+
+    fn step_once(&mut self, detailed: bool) -> Option<StepDetail<T>> {
+        let batch = self.config.batch_size;
+        let arch = &self.net.arch;
+        let (inputs, outputs) = (arch.inputs, arch.outputs);
+        let rows = self.batcher.next_batch(batch);
+        let mut labels = Vec::with_capacity(rows.len());
+        for (r, &i) in rows.iter().enumerate() {
+            self.ws.h[0][r * inputs..(r + 1) * inputs]
+                .copy_from_slice(&self.train_x[i * inputs..(i + 1) * inputs]);
+            self.batch_t[r * outputs..(r + 1) * outputs]
+                .copy_from_slice(&self.train_t[i * outputs..(i + 1) * outputs]);
+            labels.push(self.data.train_y[i]);
+        }
+        let eval = self.config.eval_every > 0 && self.steps % self.config.eval_every == 0;
+        let (train_accuracy, test_loss, test_accuracy) = if eval {
+            let (_, train_acc) = self.evaluate_split(false);
+            let (test_loss, test_acc) = self.evaluate_split(true);
+            (train_acc, test_loss, test_acc)
+        } else {
+            (None, None, None)
+        };
+        self.net.forward(&mut self.ws, Mode::Train);
+        let logits = self.net.logits(&self.ws);
+        let loss = self
+            .loss
+            .evaluate(logits, &self.batch_t, outputs, &mut self.grad_logits);
+        let batch_accuracy = self.accuracy(logits, &labels);
+        self.net
+            .backward(&mut self.ws, &self.grad_logits, &mut self.grads);
+
+        let grad_norm = l2_norm(&self.grads);
+        let non_finite = !loss.is_finite() || !grad_norm.is_finite();
+        let mut layers: Vec<LayerRecord> = self
+            .net
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(l, shape)| {
+                let g = l2_norm(&self.grads[shape.w_range()]);
+                let (act_mean, act_std, flat) = self.activation_stats(l);
+                LayerRecord {
+                    grad_norm: g,
+                    clipped_grad_norm: g,
+                    delta_rms: self.ws.delta_rms[l],
+                    weight_norm: l2_norm(&self.net.params[shape.w_range()]),
+                    act_mean,
+                    act_std,
+                    saturated_or_dead: flat,
+                    eff_lr_mean: f64::NAN,
+                    eff_lr_min: f64::NAN,
+                    eff_lr_max: f64::NAN,
+                }
+            })
+            .collect();
+        let mut detail = detailed.then(|| StepDetail {
+            x: self.ws.h[0].clone(),
+            y: self.batch_t.clone(),
+            params: self.net.params.clone(),
+            grads: self.grads.clone(),
+            clipped_grads: Vec::new(),
+            eff_lr: None,
+        });
+        let (clipped_grad_norm, clipped) = if non_finite {
+            self.diverged_at = Some(self.steps);
+            (grad_norm, false)
+        } else {
+            let c = &self.config.clip;
+            let outcome = clip(c.kind, c.threshold, &mut self.grads, grad_norm);
+            if outcome.clipped {
+                for (rec, shape) in layers.iter_mut().zip(&self.net.layers) {
+                    rec.clipped_grad_norm = l2_norm(&self.grads[shape.w_range()]);
+                }
+            }
+            self.optimizer.step(&mut self.net.params, &self.grads);
+            for (rec, shape) in layers.iter_mut().zip(&self.net.layers) {
+                let LrStats { mean, min, max } = self.optimizer.effective_lr_stats(shape.w_range());
+                rec.eff_lr_mean = mean;
+                rec.eff_lr_min = min;
+                rec.eff_lr_max = max;
+            }
+            (outcome.norm_after, outcome.clipped)
+        };
+        if let Some(d) = detail.as_mut() {
+            d.clipped_grads = self.grads.clone();
+            if self.config.optimizer.kind == optim::OptimizerKind::Adagrad && !non_finite {
+                d.eff_lr = Some(
+                    (0..self.grads.len())
+                        .map(|i| self.optimizer.effective_lr(i))
+                        .collect(),
+                );
+            }
+        }
+        let record = StepRecord {
+            step: self.steps,
+            loss,
+            batch_accuracy,
+            train_accuracy,
+            test_loss,
+            test_accuracy,
+            grad_norm,
+            clipped_grad_norm,
+            clipped,
+            non_finite,
+            layers,
+        };
+        if self.history.len() == self.capacity {
+            self.history.pop_front();
+        }
+        self.history.push_back(record);
+        self.steps += 1;
+        detail
+    }
+
+    /// Mean and std of layer `l`'s activations and its saturated-or-dead share.
+    fn activation_stats(&self, l: usize) -> (f64, f64, Option<f64>) {
+        let shape = &self.net.layers[l];
+        let values: &[T] = if shape.hidden {
+            &self.ws.a[l]
+        } else {
+            &self.ws.h[l + 1]
+        };
+        let count = values.len().max(1) as f64;
+        let mean = values.iter().map(|v| v.to_f64()).sum::<f64>() / count;
+        let var = values
+            .iter()
+            .map(|v| (v.to_f64() - mean).powi(2))
+            .sum::<f64>()
+            / count;
+        let act = self.net.arch.activation;
+        let flat = if !shape.hidden || act == Activation::Linear {
+            None
+        } else {
+            let pre: &[T] = if shape.bn.is_some() {
+                &self.ws.u[l]
+            } else {
+                &self.ws.z[l]
+            };
+            let n = shape.n_out;
+            if act.saturates() {
+                let hits = pre
+                    .iter()
+                    .zip(values)
+                    .filter(|(&u, &a)| act.is_flat(u, a))
+                    .count();
+                Some(hits as f64 / count)
+            } else {
+                let batch = pre.len() / n.max(1);
+                let dead = (0..n)
+                    .filter(|&j| (0..batch).all(|r| act.is_flat(pre[r * n + j], values[r * n + j])))
+                    .count();
+                Some(dead as f64 / n.max(1) as f64)
+            }
+        };
+        (mean, var.sqrt(), flat)
+    }
+
+    /// Share of rows whose predicted class equals the label; `None` for regression.
+    fn accuracy(&self, logits: &[T], labels: &[f64]) -> Option<f64> {
+        self.data.kind.classes()?;
+        let outputs = self.net.arch.outputs;
+        let threshold = if self.loss == Loss::Mse { 0.5 } else { 0.0 };
+        let correct = logits
+            .chunks_exact(outputs)
+            .zip(labels)
+            .filter(|(row, &label)| predicted_class(row, threshold) as f64 == label)
+            .count();
+        Some(correct as f64 / labels.len().max(1) as f64)
+    }
+
+    /// Loss and accuracy over the test split (`test`) or training split, in evaluation mode.
+    fn evaluate_split(&mut self, test: bool) -> (Option<f64>, Option<f64>) {
+        let (x, t, labels) = if test {
+            (&self.test_x, &self.test_t, &self.data.test_y)
+        } else {
+            (&self.train_x, &self.train_t, &self.data.train_y)
+        };
+        let rows = labels.len();
+        if rows == 0 {
+            return (None, None);
+        }
+        let inputs = self.net.arch.inputs;
+        let outputs = self.net.arch.outputs;
+        let mut ws = self
+            .eval_ws
+            .take()
+            .unwrap_or_else(|| self.net.workspace(EVAL_CHUNK));
+        let mut loss_sum = 0.0;
+        let mut correct = 0.0;
+        let mut grad = vec![T::ZERO; EVAL_CHUNK * outputs];
+        for start in (0..rows).step_by(EVAL_CHUNK) {
+            let n = EVAL_CHUNK.min(rows - start);
+            let mut chunk_ws = if n == EVAL_CHUNK {
+                ws
+            } else {
+                self.net.workspace(n)
+            };
+            chunk_ws.h[0].copy_from_slice(&x[start * inputs..(start + n) * inputs]);
+            self.net.forward(&mut chunk_ws, Mode::Eval);
+            let logits = self.net.logits(&chunk_ws);
+            let targets = &t[start * outputs..(start + n) * outputs];
+            loss_sum += self
+                .loss
+                .evaluate(logits, targets, outputs, &mut grad[..n * outputs])
+                * n as f64;
+            if let Some(acc) = self.accuracy(logits, &labels[start..start + n]) {
+                correct += acc * n as f64;
+            }
+            ws = if n == EVAL_CHUNK {
+                chunk_ws
+            } else {
+                self.net.workspace(EVAL_CHUNK)
+            };
+        }
+        self.eval_ws = Some(ws);
+        let acc = self.data.kind.classes().map(|_| correct / rows as f64);
+        (Some(loss_sum / rows as f64), acc)
+    }
+
+    /// Raw network outputs (logits) for `xs` (`rows x inputs`, row-major), evaluation mode.
+    pub fn predict(&mut self, xs: &[f64]) -> Vec<f64> {
+        let inputs = self.net.arch.inputs;
+        let rows = xs.len() / inputs.max(1);
+        let mut out = Vec::with_capacity(rows * self.net.arch.outputs);
+        for start in (0..rows).step_by(EVAL_CHUNK) {
+            let n = EVAL_CHUNK.min(rows - start);
+            let mut ws = self.net.workspace(n);
+            for (d, s) in ws.h[0]
+                .iter_mut()
+                .zip(&xs[start * inputs..(start + n) * inputs])
+            {
+                *d = T::from_f64(*s);
+            }
+            self.net.forward(&mut ws, Mode::Eval);
+            out.extend(self.net.logits(&ws).iter().map(|v| v.to_f64()));
+        }
+        out
+    }
+}
+
+/// Class predicted from one row of outputs: `output > threshold` for a single output,
+/// the argmax otherwise.
+fn predicted_class<T: Float>(row: &[T], threshold: f64) -> usize {
+    if row.len() == 1 {
+        usize::from(row[0].to_f64() > threshold)
+    } else {
+        let mut best = 0;
+        for (i, v) in row.iter().enumerate() {
+            if *v > row[best] {
+                best = i;
+            }
+        }
+        best
+    }
+}
+
+/// A run in the precision its config asks for.
+pub enum Run {
+    F32(Session<f32>),
+    F64(Session<f64>),
+}
+
+/// Calls the same method on whichever precision the run has.
+macro_rules! each {
+    ($run:expr, $s:ident => $body:expr) => {
+        match $run {
+            Run::F32($s) => $body,
+            Run::F64($s) => $body,
+        }
+    };
+}
+
+impl Run {
+    /// A run of a resolved config, keeping at most `capacity` step records.
+    pub fn new(config: Config, capacity: usize) -> Run {
+        match config.precision {
+            crate::config::Precision::F32 => Run::F32(Session::new(config, capacity)),
+            crate::config::Precision::F64 => Run::F64(Session::new(config, capacity)),
+        }
+    }
+    pub fn config(&self) -> &Config {
+        each!(self, s => s.config())
+    }
+    pub fn step(&mut self, n: u64) -> u64 {
+        each!(self, s => s.step(n))
+    }
+    pub fn steps(&self) -> u64 {
+        each!(self, s => s.steps())
+    }
+    pub fn diverged_at(&self) -> Option<u64> {
+        each!(self, s => s.diverged_at())
+    }
+    pub fn history(&self) -> &VecDeque<StepRecord> {
+        each!(self, s => s.history())
+    }
+    pub fn dataset(&self) -> &Dataset {
+        each!(self, s => s.dataset())
+    }
+    pub fn predict(&mut self, xs: &[f64]) -> Vec<f64> {
+        each!(self, s => s.predict(xs))
+    }
+    /// The clip mode, for views that draw the threshold.
+    pub fn clip_kind(&self) -> ClipKind {
+        self.config().clip.kind
+    }
+}
