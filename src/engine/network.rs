@@ -399,30 +399,20 @@ fn batch_norm_forward<T: Float>(
     inv_std: &mut [T],
 ) {
     let batch = z.len() / n;
-    let bf = T::from_f64(batch as f64);
+    let bf = batch as f64;
     for j in 0..n {
         let (mean, var) = match mode {
             Mode::Train => {
-                let mut sum = T::ZERO;
-                for r in 0..batch {
-                    sum += z[r * n + j];
-                }
-                let mean = sum / bf;
-                let mut ss = T::ZERO;
-                for r in 0..batch {
-                    let d = z[r * n + j] - mean;
-                    ss += d * d;
-                }
+                // Batch statistics accumulate in f64 (then round to T): batch norm's
+                // backward pass amplifies their rounding error in deep f32 nets.
+                let mean = (0..batch).map(|r| z[r * n + j].to_f64()).sum::<f64>() / bf;
+                let ss = (0..batch).map(|r| (z[r * n + j].to_f64() - mean).powi(2)).sum::<f64>();
                 let var = ss / bf;
+                let unbiased = if batch > 1 { ss / (bf - 1.0) } else { var };
                 let m = T::from_f64(BN_MOMENTUM);
-                let unbiased = if batch > 1 {
-                    ss / T::from_f64((batch - 1) as f64)
-                } else {
-                    var
-                };
-                running_mean[j] = (T::ONE - m) * running_mean[j] + m * mean;
-                running_var[j] = (T::ONE - m) * running_var[j] + m * unbiased;
-                (mean, var)
+                running_mean[j] = (T::ONE - m) * running_mean[j] + m * T::from_f64(mean);
+                running_var[j] = (T::ONE - m) * running_var[j] + m * T::from_f64(unbiased);
+                (T::from_f64(mean), T::from_f64(var))
             }
             Mode::Eval => (running_mean[j], running_var[j]),
         };
@@ -451,13 +441,15 @@ fn batch_norm_backward<T: Float>(
     let batch = d.len() / n;
     let bf = T::from_f64(batch as f64);
     for j in 0..n {
-        let mut sum_du = T::ZERO;
-        let mut sum_du_zh = T::ZERO;
+        // Sums in f64, as for the forward statistics.
+        let mut sum_du = 0.0;
+        let mut sum_du_zh = 0.0;
         for r in 0..batch {
             let k = r * n + j;
-            sum_du += d[k];
-            sum_du_zh += d[k] * z_hat[k];
+            sum_du += d[k].to_f64();
+            sum_du_zh += d[k].to_f64() * z_hat[k].to_f64();
         }
+        let (sum_du, sum_du_zh) = (T::from_f64(sum_du), T::from_f64(sum_du_zh));
         grad_beta[j] = sum_du;
         grad_gamma[j] = sum_du_zh;
         // With dz_hat = gamma du:  dz = inv_std / B (B dz_hat - sum dz_hat - z_hat sum dz_hat z_hat).
