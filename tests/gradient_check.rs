@@ -50,7 +50,13 @@ impl Problem {
             })
             .collect();
         let ws = net.workspace(BATCH);
-        Problem { net, ws, x, targets, loss }
+        Problem {
+            net,
+            ws,
+            x,
+            targets,
+            loss,
+        }
     }
 
     fn loss_and_grad(&mut self, grads: Option<&mut Vec<f64>>) -> f64 {
@@ -59,7 +65,9 @@ impl Problem {
         let outputs = self.net.arch.outputs;
         let mut dlogits = vec![0.0; BATCH * outputs];
         let logits = self.net.logits(&self.ws).to_vec();
-        let l = self.loss.evaluate(&logits, &self.targets, outputs, &mut dlogits);
+        let l = self
+            .loss
+            .evaluate(&logits, &self.targets, outputs, &mut dlogits);
         if let Some(g) = grads {
             g.resize(self.net.params.len(), 0.0);
             self.net.backward(&mut self.ws, &dlogits, g);
@@ -107,14 +115,32 @@ fn kink_margin(p: &mut Problem) -> f64 {
     p.loss_and_grad(None);
     let mut m = f64::INFINITY;
     for (l, shape) in p.net.layers.iter().enumerate().filter(|(_, s)| s.hidden) {
-        let pre = if shape.bn.is_some() { &p.ws.u[l] } else { &p.ws.z[l] };
+        let pre = if shape.bn.is_some() {
+            &p.ws.u[l]
+        } else {
+            &p.ws.z[l]
+        };
         m = pre.iter().fold(m, |m, v| m.min(v.abs()));
     }
     m
 }
 
-fn arch(activation: Activation, batch_norm: bool, skip: bool, inputs: usize, outputs: usize) -> Arch {
-    Arch { inputs, outputs, depth: 4, width: 4, activation, batch_norm, skip_connections: skip }
+fn arch(
+    activation: Activation,
+    batch_norm: bool,
+    skip: bool,
+    inputs: usize,
+    outputs: usize,
+) -> Arch {
+    Arch {
+        inputs,
+        outputs,
+        depth: 4,
+        width: 4,
+        activation,
+        batch_norm,
+        skip_connections: skip,
+    }
 }
 
 #[test]
@@ -126,7 +152,11 @@ fn every_activation_loss_batch_norm_and_skip_combination() {
                 for (loss, outputs) in [(Loss::Mse, 2), (Loss::Bce, 1), (Loss::CrossEntropy, 3)] {
                     // inputs == width puts a skip on the first layer as well.
                     for inputs in [3, 4] {
-                        check(arch(activation, batch_norm, skip, inputs, outputs), loss, 17 + count);
+                        check(
+                            arch(activation, batch_norm, skip, inputs, outputs),
+                            loss,
+                            17 + count,
+                        );
                         count += 1;
                     }
                 }
@@ -181,8 +211,18 @@ fn f32_forward_and_backward_agree_with_f64() {
             arch: a.clone(),
             layers: p64.net.layers.clone(),
             params: p64.net.params.iter().map(|&v| v as f32).collect(),
-            running_mean: p64.net.running_mean.iter().map(|v| v.iter().map(|&x| x as f32).collect()).collect(),
-            running_var: p64.net.running_var.iter().map(|v| v.iter().map(|&x| x as f32).collect()).collect(),
+            running_mean: p64
+                .net
+                .running_mean
+                .iter()
+                .map(|v| v.iter().map(|&x| x as f32).collect())
+                .collect(),
+            running_var: p64
+                .net
+                .running_var
+                .iter()
+                .map(|v| v.iter().map(|&x| x as f32).collect())
+                .collect(),
         };
         let mut ws = net32.workspace(BATCH);
         for (d, s) in ws.h[0].iter_mut().zip(&p64.x) {
@@ -195,10 +235,16 @@ fn f32_forward_and_backward_agree_with_f64() {
         let l32 = Loss::CrossEntropy.evaluate(&logits, &t32, 3, &mut d);
         let mut g32 = vec![0.0f32; net32.params.len()];
         net32.backward(&mut ws, &d, &mut g32);
-        assert!((l32 - l64).abs() < 1e-5 * l64.abs().max(1.0), "{activation:?} loss");
+        assert!(
+            (l32 - l64).abs() < 1e-5 * l64.abs().max(1.0),
+            "{activation:?} loss"
+        );
         let scale = g64.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         for (a, b) in g32.iter().zip(&g64) {
-            assert!((*a as f64 - b).abs() < 1e-4 * scale, "{activation:?}: {a} vs {b}");
+            assert!(
+                (*a as f64 - b).abs() < 1e-4 * scale,
+                "{activation:?}: {a} vs {b}"
+            );
         }
     }
 }

@@ -36,19 +36,36 @@ fn backward_profile(arch: &Arch, init: Init, init_std: f64, seed: u64) -> Vec<(f
         .iter()
         .enumerate()
         .map(|(l, shape)| {
-            let gw = grads[shape.w_range()].iter().map(|g| g * g).sum::<f64>().sqrt();
+            let gw = grads[shape.w_range()]
+                .iter()
+                .map(|g| g * g)
+                .sum::<f64>()
+                .sqrt();
             (ws.delta_rms[l].powi(2), gw)
         })
         .collect()
 }
 
 fn arch(depth: usize, activation: Activation, skip: bool) -> Arch {
-    Arch { inputs: 64, outputs: 10, depth, width: 64, activation, batch_norm: false, skip_connections: skip }
+    Arch {
+        inputs: 64,
+        outputs: 10,
+        depth,
+        width: 64,
+        activation,
+        batch_norm: false,
+        skip_connections: skip,
+    }
 }
 
 /// Geometric mean over hidden layers and seeds of `value(l - 1) / value(l)`, i.e. the
 /// per-layer factor toward the input, for `value` picked from the profile.
-fn per_layer_factor(activation: Activation, init: Init, init_std: f64, pick: fn(&(f64, f64)) -> f64) -> f64 {
+fn per_layer_factor(
+    activation: Activation,
+    init: Init,
+    init_std: f64,
+    pick: fn(&(f64, f64)) -> f64,
+) -> f64 {
     let a = arch(20, activation, false);
     let mut log_sum = 0.0;
     let mut count = 0.0;
@@ -116,7 +133,9 @@ fn skip_connections_keep_the_first_layers_gradient_within_10x_at_depth_50() {
             out.push(prof[0].1 / prof[a.depth - 1].1);
         }
     }
-    eprintln!("depth 50 first/last weight-gradient norm: skip {ratios_skip:?}, plain {ratios_plain:?}");
+    eprintln!(
+        "depth 50 first/last weight-gradient norm: skip {ratios_skip:?}, plain {ratios_plain:?}"
+    );
     for r in &ratios_skip {
         assert!((0.1..10.0).contains(r), "with skips: first / last = {r}");
     }

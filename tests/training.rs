@@ -14,7 +14,10 @@ fn test_accuracy_after(json: &str, steps: u64) -> f64 {
     let mut run = Run::new(c, 16);
     run.step(steps);
     assert_eq!(run.diverged_at(), None);
-    run.history().back().and_then(|r| r.test_accuracy).unwrap_or(0.0)
+    run.history()
+        .back()
+        .and_then(|r| r.test_accuracy)
+        .unwrap_or(0.0)
 }
 
 #[test]
@@ -38,7 +41,9 @@ fn spiral3_and_sine_make_progress() {
     );
     assert!(acc > 0.8, "spiral3 accuracy {acc}");
     let mut run = Run::new(
-        config(r#"{"dataset": {"kind": "sine", "noise": 0.0}, "network": {"depth": 3, "width": 16}, "optimizer": {"kind": "adam", "lr": 0.01}}"#),
+        config(
+            r#"{"dataset": {"kind": "sine", "noise": 0.0}, "network": {"depth": 3, "width": 16}, "optimizer": {"kind": "adam", "lr": 0.01}}"#,
+        ),
         16,
     );
     run.step(1500);
@@ -54,13 +59,29 @@ fn first_layer_change(json: &str, steps: u64) -> f64 {
     s.step(steps);
     assert_eq!(s.diverged_at(), None);
     // The first layer does receive a gradient: report its size relative to the last hidden layer's.
-    let rec = s.history().back().cloned().unwrap_or_else(|| panic!("no record"));
+    let rec = s
+        .history()
+        .back()
+        .cloned()
+        .unwrap_or_else(|| panic!("no record"));
     let depth = s.network().arch.depth;
-    eprintln!("first/last hidden weight-gradient norm: {:e}", rec.layers[0].grad_norm / rec.layers[depth - 1].grad_norm);
+    eprintln!(
+        "first/last hidden weight-gradient norm: {:e}",
+        rec.layers[0].grad_norm / rec.layers[depth - 1].grad_norm
+    );
     assert!(rec.layers[0].grad_norm > 0.0);
     let after = &s.network().params[range];
-    let diff: f64 = before.iter().zip(after).map(|(a, b)| ((a - b) as f64).powi(2)).sum::<f64>().sqrt();
-    let norm: f64 = before.iter().map(|a| (*a as f64).powi(2)).sum::<f64>().sqrt();
+    let diff: f64 = before
+        .iter()
+        .zip(after)
+        .map(|(a, b)| ((a - b) as f64).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let norm: f64 = before
+        .iter()
+        .map(|a| (*a as f64).powi(2))
+        .sum::<f64>()
+        .sqrt();
     diff / norm
 }
 
@@ -69,14 +90,20 @@ fn deep_sigmoid_net_barely_moves_its_first_layer_while_relu_he_batch_norm_does()
     let common = r#""depth": 30, "width": 16"#;
     let opt = r#""optimizer": {"kind": "sgd", "lr": 0.1}"#;
     let sigmoid = first_layer_change(
-        &format!(r#"{{"network": {{{common}, "activation": "sigmoid", "init": "standard"}}, {opt}}}"#),
+        &format!(
+            r#"{{"network": {{{common}, "activation": "sigmoid", "init": "standard"}}, {opt}}}"#
+        ),
         200,
     );
     let fixed = first_layer_change(
-        &format!(r#"{{"network": {{{common}, "activation": "relu", "init": "he_normal", "batch_norm": true}}, {opt}}}"#),
+        &format!(
+            r#"{{"network": {{{common}, "activation": "relu", "init": "he_normal", "batch_norm": true}}, {opt}}}"#
+        ),
         200,
     );
-    eprintln!("first-layer relative change: sigmoid/standard {sigmoid:e}, relu/he/batch norm {fixed:e}");
+    eprintln!(
+        "first-layer relative change: sigmoid/standard {sigmoid:e}, relu/he/batch norm {fixed:e}"
+    );
     assert!(sigmoid < 1e-6, "sigmoid first layer moved {sigmoid}");
     assert!(fixed > 1e-2, "relu/he/bn first layer moved only {fixed}");
 }
@@ -84,7 +111,9 @@ fn deep_sigmoid_net_barely_moves_its_first_layer_while_relu_he_batch_norm_does()
 #[test]
 fn adagrad_effective_lr_never_increases() {
     let mut run = Run::new(
-        config(r#"{"network": {"depth": 8, "width": 8, "batch_norm": true}, "optimizer": {"kind": "adagrad", "lr": 0.1}}"#),
+        config(
+            r#"{"network": {"depth": 8, "width": 8, "batch_norm": true}, "optimizer": {"kind": "adagrad", "lr": 0.1}}"#,
+        ),
         1000,
     );
     run.step(300);
@@ -92,12 +121,21 @@ fn adagrad_effective_lr_never_increases() {
     assert_eq!(h.len(), 300);
     let first = &h[0].layers[0];
     let last = &h[299].layers[0];
-    assert!(last.eff_lr_max < first.eff_lr_max * 0.5, "{} -> {}", first.eff_lr_max, last.eff_lr_max);
+    assert!(
+        last.eff_lr_max < first.eff_lr_max * 0.5,
+        "{} -> {}",
+        first.eff_lr_max,
+        last.eff_lr_max
+    );
     for (prev, next) in h.iter().zip(h.iter().skip(1)) {
         for (a, b) in prev.layers.iter().zip(&next.layers) {
             assert!(b.eff_lr_max <= a.eff_lr_max, "step {}: max rose", next.step);
             assert!(b.eff_lr_min <= a.eff_lr_min, "step {}: min rose", next.step);
-            assert!(b.eff_lr_mean <= a.eff_lr_mean, "step {}: mean rose", next.step);
+            assert!(
+                b.eff_lr_mean <= a.eff_lr_mean,
+                "step {}: mean rose",
+                next.step
+            );
         }
     }
 }
@@ -114,7 +152,11 @@ fn norm_clipping_bounds_every_sgd_update_by_lr_times_threshold() {
     for _ in 0..100 {
         let before = s.network().params.clone();
         s.step(1);
-        let rec = s.history().back().cloned().unwrap_or_else(|| panic!("no record"));
+        let rec = s
+            .history()
+            .back()
+            .cloned()
+            .unwrap_or_else(|| panic!("no record"));
         assert!(!rec.non_finite);
         let step: f64 = before
             .iter()
@@ -140,9 +182,15 @@ fn an_overflowing_run_ends_diverged_without_panic_and_with_bounded_memory() {
     );
     let mut run = Run::new(c, 50);
     let taken = run.step(1000);
-    let at = run.diverged_at().unwrap_or_else(|| panic!("did not diverge"));
+    let at = run
+        .diverged_at()
+        .unwrap_or_else(|| panic!("did not diverge"));
     assert_eq!(taken, at + 1);
-    let last = run.history().back().cloned().unwrap_or_else(|| panic!("no record"));
+    let last = run
+        .history()
+        .back()
+        .cloned()
+        .unwrap_or_else(|| panic!("no record"));
     assert!(last.non_finite);
     assert!(!last.loss.is_finite() || !last.grad_norm.is_finite());
     assert!(run.history().len() <= 50);

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::float::Float;
+use super::float::{avx_dispatch, Float};
 
 /// SELU's `lambda` (PyTorch's constant, Klambauer et al. 2017).
 pub const SELU_LAMBDA: f64 = 1.050_700_987_355_480_5;
@@ -64,8 +64,13 @@ impl Activation {
         }
     }
 
-    /// `out[i] = f(u[i])`.
-    pub fn forward<T: Float>(self, u: &[T], out: &mut [T]) {
+    avx_dispatch!(
+        /// `out[i] = f(u[i])`.
+        forward, forward_avx => forward_lanes(u: &[T], out: &mut [T])
+    );
+
+    #[inline(always)]
+    fn forward_lanes<T: Float>(self, u: &[T], out: &mut [T]) {
         let slope = T::from_f64(LEAKY_SLOPE);
         let lambda = T::from_f64(SELU_LAMBDA);
         let la = T::from_f64(SELU_LAMBDA * SELU_ALPHA);
@@ -98,8 +103,13 @@ impl Activation {
         }
     }
 
-    /// `grad[i] *= f'(u[i])`, given `u` and `a = f(u)` from the forward pass.
-    pub fn backward<T: Float>(self, u: &[T], a: &[T], grad: &mut [T]) {
+    avx_dispatch!(
+        /// `grad[i] *= f'(u[i])`, given `u` and `a = f(u)` from the forward pass.
+        backward, backward_avx => backward_lanes(u: &[T], a: &[T], grad: &mut [T])
+    );
+
+    #[inline(always)]
+    fn backward_lanes<T: Float>(self, u: &[T], a: &[T], grad: &mut [T]) {
         let slope = T::from_f64(LEAKY_SLOPE);
         let lambda = T::from_f64(SELU_LAMBDA);
         let la = T::from_f64(SELU_LAMBDA * SELU_ALPHA);

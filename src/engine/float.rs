@@ -105,6 +105,62 @@ pub fn exp_f64(x: f64) -> f64 {
     p * scale
 }
 
+/// Defines `pub fn $name` that runs the `#[inline(always)]` method `$lanes` compiled for
+/// AVX when the CPU has it (x86_64; elsewhere as is).
+///
+/// The arithmetic is the same IEEE operations either way (AVX without FMA only widens
+/// the lanes that carry independent elements), so results are bit-identical; only the
+/// speed differs.
+macro_rules! avx_dispatch {
+    ($(#[$doc:meta])* $name:ident, $avx:ident => $lanes:ident ($($arg:ident : $ty:ty),*)) => {
+        $(#[$doc])*
+        pub fn $name<T: Float>(self, $($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::is_x86_feature_detected!("avx") {
+                    // SAFETY: the CPU supports AVX, as checked on the line above.
+                    unsafe { self.$avx($($arg),*) };
+                    return;
+                }
+            }
+            self.$lanes($($arg),*)
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx")]
+        fn $avx<T: Float>(self, $($arg: $ty),*) {
+            self.$lanes($($arg),*)
+        }
+    };
+}
+pub(crate) use avx_dispatch;
+
+/// Like [`avx_dispatch!`] for a free function: defines `pub fn $name` that runs the
+/// `#[inline(always)]` function `$lanes` compiled for AVX when the CPU has it.
+macro_rules! avx_dispatch_fn {
+    ($(#[$doc:meta])* $name:ident, $avx:ident => $lanes:ident <$t:ident> ($($arg:ident : $ty:ty),*)) => {
+        $(#[$doc])*
+        pub fn $name<$t: Float>($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::is_x86_feature_detected!("avx") {
+                    // SAFETY: the CPU supports AVX, as checked on the line above.
+                    unsafe { $avx($($arg),*) };
+                    return;
+                }
+            }
+            $lanes($($arg),*)
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx")]
+        fn $avx<$t: Float>($($arg: $ty),*) {
+            $lanes($($arg),*)
+        }
+    };
+}
+pub(crate) use avx_dispatch_fn;
+
 impl Float for f32 {
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;

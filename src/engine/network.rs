@@ -406,7 +406,9 @@ fn batch_norm_forward<T: Float>(
                 // Batch statistics accumulate in f64 (then round to T): batch norm's
                 // backward pass amplifies their rounding error in deep f32 nets.
                 let mean = (0..batch).map(|r| z[r * n + j].to_f64()).sum::<f64>() / bf;
-                let ss = (0..batch).map(|r| (z[r * n + j].to_f64() - mean).powi(2)).sum::<f64>();
+                let ss = (0..batch)
+                    .map(|r| (z[r * n + j].to_f64() - mean).powi(2))
+                    .sum::<f64>();
                 let var = ss / bf;
                 let unbiased = if batch > 1 { ss / (bf - 1.0) } else { var };
                 let m = T::from_f64(BN_MOMENTUM);

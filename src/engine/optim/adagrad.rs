@@ -9,8 +9,8 @@
 //! This differs from PyTorch's `Adagrad`, which divides by `sqrt(G) + eps`; it equals
 //! optax's `adagrad`.
 
-use super::{decayed, Hyper, Optimizer};
-use crate::engine::float::Float;
+use super::{decayed, slice_stats, Hyper, LrStats, Optimizer};
+use crate::engine::float::{avx_dispatch_fn, Float};
 
 pub struct Adagrad<T> {
     lr: T,
@@ -18,6 +18,8 @@ pub struct Adagrad<T> {
     weight_decay: T,
     /// Sum of squared gradients `G`, per parameter.
     sum_sq: Vec<T>,
+    /// `lr / sqrt(G + eps)` of the last step, per parameter.
+    eta: Vec<T>,
 }
 
 impl<T: Float> Adagrad<T> {
@@ -27,20 +29,56 @@ impl<T: Float> Adagrad<T> {
             eps: T::from_f64(h.eps),
             weight_decay: T::from_f64(h.weight_decay),
             sum_sq: vec![T::from_f64(h.initial_accumulator); n],
+            eta: vec![T::from_f64(h.lr / (h.initial_accumulator + h.eps).sqrt()); n],
         }
     }
 }
 
 impl<T: Float> Optimizer<T> for Adagrad<T> {
     fn step(&mut self, params: &mut [T], grads: &[T]) {
-        for ((p, &g), s) in params.iter_mut().zip(grads).zip(self.sum_sq.iter_mut()) {
-            let g = decayed(g, *p, self.weight_decay);
-            *s += g * g;
-            let eta = self.lr / (*s + self.eps).sqrt();
-            *p -= eta * g;
-        }
+        adagrad_update(
+            params,
+            grads,
+            &mut self.sum_sq,
+            &mut self.eta,
+            self.lr,
+            self.eps,
+            self.weight_decay,
+        );
     }
     fn effective_lr(&self, i: usize) -> f64 {
-        (self.lr / (self.sum_sq[i] + self.eps).sqrt()).to_f64()
+        self.eta[i].to_f64()
+    }
+    fn effective_lr_stats(&self, range: std::ops::Range<usize>) -> LrStats {
+        slice_stats(&self.eta[range])
     }
 }
+
+#[inline(always)]
+fn adagrad_lanes<T: Float>(
+    params: &mut [T],
+    grads: &[T],
+    sum_sq: &mut [T],
+    eta: &mut [T],
+    lr: T,
+    eps: T,
+    wd: T,
+) {
+    for (((p, &g), s), e) in params
+        .iter_mut()
+        .zip(grads)
+        .zip(sum_sq.iter_mut())
+        .zip(eta.iter_mut())
+    {
+        let g = decayed(g, *p, wd);
+        *s += g * g;
+        *e = lr / (*s + eps).sqrt();
+        *p -= *e * g;
+    }
+}
+
+avx_dispatch_fn!(
+    /// `G += g^2; eta = lr / sqrt(G + eps); p -= eta g`, element-wise.
+    adagrad_update, adagrad_avx => adagrad_lanes<T>(
+        params: &mut [T], grads: &[T], sum_sq: &mut [T], eta: &mut [T], lr: T, eps: T, wd: T)
+);

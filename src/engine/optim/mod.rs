@@ -121,6 +121,36 @@ pub trait Optimizer<T: Float>: Send {
     }
 }
 
+/// Mean, min and max of a slice, with the sum in f64 over four interleaved partial sums
+/// (a fixed order, so every platform gets the same bits, and one that vectorizes).
+pub fn slice_stats<T: Float>(values: &[T]) -> LrStats {
+    let mut sum = [0.0f64; 4];
+    let mut lo = [f64::INFINITY; 4];
+    let mut hi = [f64::NEG_INFINITY; 4];
+    let chunks = values.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            let v = c[k].to_f64();
+            sum[k] += v;
+            lo[k] = if v < lo[k] { v } else { lo[k] };
+            hi[k] = if v > hi[k] { v } else { hi[k] };
+        }
+    }
+    for (k, v) in tail.iter().enumerate() {
+        let v = v.to_f64();
+        sum[k] += v;
+        lo[k] = lo[k].min(v);
+        hi[k] = hi[k].max(v);
+    }
+    let n = values.len().max(1) as f64;
+    LrStats {
+        mean: ((sum[0] + sum[1]) + (sum[2] + sum[3])) / n,
+        min: lo.iter().copied().fold(f64::INFINITY, f64::min),
+        max: hi.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    }
+}
+
 /// Builds the optimizer `kind` for `n` parameters.
 pub fn build<T: Float>(kind: OptimizerKind, h: &Hyper, n: usize) -> Box<dyn Optimizer<T>> {
     match kind {
