@@ -82,6 +82,36 @@ pub fn summary_csv(config: &Config, steps: u64) -> String {
     out
 }
 
+/// A 64-bit FNV-1a fingerprint of a trace's text: two runs with equal fingerprints wrote
+/// the same bytes (up to hash collisions). Used to compare runs across machines.
+pub fn fingerprint(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Configs whose full traces the cross-platform determinism check compares: every
+/// activation's special function (tanh, sigmoid, exp, erf), batch norm, skips, each loss
+/// and both precisions.
+pub const FINGERPRINT_CONFIGS: [&str; 4] = [
+    r#"{"seed": 3, "network": {"depth": 6, "width": 12, "activation": "tanh", "batch_norm": true}, "optimizer": {"kind": "adagrad"}, "clip": {"kind": "norm", "threshold": 0.5}}"#,
+    r#"{"seed": 4, "network": {"depth": 5, "width": 9, "activation": "gelu", "init": "orthogonal", "skip_connections": true}, "optimizer": {"kind": "adam"}, "dataset": {"kind": "spiral3"}}"#,
+    r#"{"seed": 5, "network": {"depth": 4, "width": 16, "activation": "selu", "init": "lecun_normal"}, "optimizer": {"kind": "rmsprop"}, "dataset": {"kind": "sine"}, "precision": "f64"}"#,
+    r#"{"seed": 6, "network": {"depth": 8, "width": 8, "activation": "sigmoid", "init": "standard"}, "optimizer": {"kind": "nesterov"}, "dataset": {"kind": "xor"}, "loss": "mse", "clip": {"kind": "value", "threshold": 0.01}}"#,
+];
+
+/// The fingerprint of the 20-step full trace of [`FINGERPRINT_CONFIGS`]`[index]`
+/// (0 for an index out of range).
+pub fn config_fingerprint(index: usize) -> u64 {
+    let Some(text) = FINGERPRINT_CONFIGS.get(index) else {
+        return 0;
+    };
+    match Config::from_json(text) {
+        Ok(config) => fingerprint(&full_json(&config, 20)),
+        Err(_) => 0,
+    }
+}
+
 /// Runs `config` for `steps` steps and returns the full trace as JSON.
 pub fn full_json(config: &Config, steps: u64) -> String {
     match config.precision {

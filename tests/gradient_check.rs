@@ -88,7 +88,7 @@ fn check(arch: Arch, loss: Loss, seed: u64) -> f64 {
     p.loss_and_grad(Some(&mut analytic));
     let h = 1e-4;
     let mut worst: f64 = 0.0;
-    for i in 0..p.net.params.len() {
+    for (i, &a) in analytic.iter().enumerate() {
         let orig = p.net.params[i];
         let mut at = |offset: f64| {
             p.net.params[i] = orig + offset;
@@ -97,7 +97,7 @@ fn check(arch: Arch, loss: Loss, seed: u64) -> f64 {
         // Fourth-order central difference: truncation O(h^4), rounding ~1e-16 / h.
         let numeric = (at(-2.0 * h) - 8.0 * at(-h) + 8.0 * at(h) - at(2.0 * h)) / (12.0 * h);
         p.net.params[i] = orig;
-        let a = analytic[i];
+
         // Relative error, with a floor for gradients that are zero up to rounding (the
         // bias of a batch-normalized layer, whose effect the mean subtraction removes).
         let err = (a - numeric).abs() / a.abs().max(numeric.abs()).max(1e-4);

@@ -57,6 +57,7 @@ const MR: usize = 4;
 ///
 /// # Panics
 /// If a view is too short for the given shape (a bug in the caller, not user input).
+#[allow(clippy::too_many_arguments)]
 pub fn gemm<T: Float>(
     m: usize,
     n: usize,

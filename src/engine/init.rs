@@ -169,10 +169,15 @@ mod tests {
     fn orthogonal_rows_or_columns_are_orthonormal() {
         for (rows, cols) in [(8, 8), (5, 12), (12, 5)] {
             let w = Init::Orthogonal.sample(cols, rows, 1.0, 1.0, &mut Rng::new(5, Stream::Init));
-            let (n, len, at): (usize, usize, Box<dyn Fn(usize, usize) -> f64>) = if rows <= cols {
-                (rows, cols, Box::new(|v, i| w[v * cols + i]))
-            } else {
-                (cols, rows, Box::new(|v, i| w[i * cols + v]))
+            // Vector v's entry i: rows of W when it is wide, columns when it is tall.
+            let wide = rows <= cols;
+            let (n, len) = if wide { (rows, cols) } else { (cols, rows) };
+            let at = |v: usize, i: usize| {
+                if wide {
+                    w[v * cols + i]
+                } else {
+                    w[i * cols + v]
+                }
             };
             for a in 0..n {
                 for b in 0..n {

@@ -1,0 +1,202 @@
+//! Determinism, the full-trace format of shared/spec/trace-format.md, and the CLI as a
+//! user runs it (the real binary, real files, exit codes).
+
+use std::process::Command;
+
+use gradscope::trace::{full_json, summary_json};
+use gradscope::Config;
+use serde_json::Value;
+
+fn config(json: &str) -> Config {
+    Config::from_json(json).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", &text[..text.len().min(200)]))
+}
+
+#[test]
+fn same_seed_gives_byte_identical_traces_and_another_seed_does_not() {
+    let c = config(
+        r#"{"seed": 7, "network": {"depth": 5, "batch_norm": true}, "optimizer": {"kind": "adam"}}"#,
+    );
+    assert_eq!(full_json(&c, 15), full_json(&c, 15));
+    assert_eq!(summary_json(&c, 40), summary_json(&c, 40));
+    let mut other = c.clone();
+    other.seed = 8;
+    assert_ne!(full_json(&c, 15), full_json(&other, 15));
+}
+
+#[test]
+fn full_trace_has_every_field_of_the_spec() {
+    let c = config(
+        r#"{"seed": 7, "network": {"depth": 3, "width": 5, "batch_norm": true},
+            "optimizer": {"kind": "adagrad", "lr": 0.1}, "clip": {"kind": "norm", "threshold": 1.0}, "batch_size": 4}"#,
+    );
+    let doc = parse(&full_json(&c, 3));
+    assert_eq!(doc["config"]["network"]["inputs"], 2);
+    assert_eq!(doc["config"]["optimizer"]["initial_accumulator"], 0.0);
+    assert_eq!(doc["config"]["optimizer"]["eps"], 1e-8);
+    let steps = doc["steps"].as_array().map_or(0, |s| s.len());
+    assert_eq!(steps, 3);
+    let s0 = &doc["steps"][0];
+    assert_eq!(s0["step"], 0);
+    assert_eq!(s0["x"].as_array().map(|r| r.len()), Some(4));
+    assert_eq!(s0["x"][0].as_array().map(|r| r.len()), Some(2));
+    assert_eq!(s0["y"][0].as_array().map(|r| r.len()), Some(1));
+    assert!(s0["loss"].is_number());
+    let layers = s0["layers"].as_array().cloned().unwrap_or_default();
+    assert_eq!(layers.len(), 4);
+    let hidden = &layers[1];
+    for key in [
+        "W",
+        "b",
+        "gamma",
+        "beta",
+        "grad_W",
+        "grad_b",
+        "grad_gamma",
+        "grad_beta",
+        "clipped_grad_W",
+        "clipped_grad_b",
+        "clipped_grad_gamma",
+        "clipped_grad_beta",
+        "eff_lr_W",
+        "eff_lr_b",
+    ] {
+        assert!(hidden.get(key).is_some(), "hidden layer lacks {key}");
+    }
+    assert_eq!(hidden["W"].as_array().map(|r| r.len()), Some(5));
+    assert_eq!(hidden["W"][0].as_array().map(|r| r.len()), Some(5));
+    let output = &layers[3];
+    assert!(
+        output.get("gamma").is_none(),
+        "the output layer has no batch norm"
+    );
+    assert_eq!(output["W"].as_array().map(|r| r.len()), Some(1));
+    // The next step's parameters are the previous step's updated ones, and the last
+    // update lands in final_layers.
+    assert_ne!(
+        doc["steps"][1]["layers"][0]["W"],
+        doc["steps"][0]["layers"][0]["W"]
+    );
+    assert_eq!(doc["final_layers"].as_array().map(|l| l.len()), Some(4));
+    assert!(doc["final_layers"][0].get("grad_W").is_none());
+}
+
+#[test]
+fn eff_lr_appears_only_for_adagrad() {
+    let c = config(r#"{"network": {"depth": 2}, "optimizer": {"kind": "rmsprop"}}"#);
+    let doc = parse(&full_json(&c, 1));
+    assert!(doc["steps"][0]["layers"][0].get("eff_lr_W").is_none());
+}
+
+#[test]
+fn a_diverged_run_writes_non_finite_values_as_strings() {
+    let c = config(
+        r#"{"network": {"depth": 40, "width": 64, "activation": "linear", "init": "normal", "init_std": 3.0},
+            "batch_size": 4}"#,
+    );
+    let text = full_json(&c, 5);
+    let doc = parse(&text);
+    let steps = doc["steps"].as_array().cloned().unwrap_or_default();
+    let last = steps.last().cloned().unwrap_or_default();
+    let non_finite = |v: &Value| {
+        v.as_str()
+            .is_some_and(|s| ["NaN", "inf", "-inf"].contains(&s))
+    };
+    let grad_w0 = last["layers"][0]["grad_W"][0][0].clone();
+    assert!(
+        non_finite(&last["loss"]) || non_finite(&grad_w0),
+        "last step: loss {} grad {}",
+        last["loss"],
+        grad_w0
+    );
+    assert!(!text.contains("null"));
+    let summary = parse(&summary_json(&c, 5));
+    assert_eq!(summary["diverged_at"], Value::from(steps.len() as u64 - 1));
+}
+
+fn gradscope(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gradscope"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run gradscope: {e}"));
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn cli_writes_summary_csv_and_full_traces_to_files() {
+    let dir = std::env::temp_dir().join(format!("gradscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let cfg = dir.join("c.json");
+    std::fs::write(
+        &cfg,
+        r#"{"seed": 3, "network": {"depth": 4}, "optimizer": {"kind": "adagrad"}}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let cfg = cfg.to_string_lossy().to_string();
+
+    let (ok, out, err) = gradscope(&["run", "--config", &cfg, "--steps", "30"]);
+    assert!(ok, "{err}");
+    let doc = parse(&out);
+    assert_eq!(doc["steps"].as_array().map(|s| s.len()), Some(30));
+    assert_eq!(
+        doc["steps"][29]["layers"].as_array().map(|l| l.len()),
+        Some(5)
+    );
+    assert!(doc["steps"][0]["layers"][0]["eff_lr_mean"].is_number());
+
+    let (ok, csv, _) = gradscope(&["run", "--config", &cfg, "--steps", "3", "--format", "csv"]);
+    assert!(ok);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 3 * 5);
+    assert!(lines[0].starts_with("step,loss,"));
+
+    let out_path = dir.join("full.json").to_string_lossy().to_string();
+    let (ok, stdout, _) = gradscope(&[
+        "run", "--config", &cfg, "--steps", "2", "--trace", "full", "--out", &out_path,
+    ]);
+    assert!(ok);
+    assert!(stdout.is_empty());
+    let text = std::fs::read_to_string(&out_path).unwrap_or_default();
+    assert_eq!(parse(&text)["steps"].as_array().map(|s| s.len()), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cli_errors_are_one_line_and_exit_non_zero() {
+    let dir = std::env::temp_dir().join(format!("gradscope-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"network": {"activation": "swish"}}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let notjson = dir.join("notjson.json");
+    std::fs::write(&notjson, "depth = 3").unwrap_or_else(|e| panic!("{e}"));
+    for (args, needle) in [
+        (
+            vec!["run", "--config", bad.to_str().unwrap_or("")],
+            "network.activation",
+        ),
+        (
+            vec!["run", "--config", notjson.to_str().unwrap_or("")],
+            "not valid JSON",
+        ),
+        (vec!["run", "--steps", "many"], "--steps"),
+        (vec!["run", "--set", "batch_size=100000"], "batch_size"),
+        (vec!["nonsense"], "unknown command"),
+    ] {
+        let (ok, out, err) = gradscope(&args);
+        assert!(!ok, "{args:?} succeeded");
+        assert!(out.is_empty());
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
