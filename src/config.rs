@@ -617,6 +617,49 @@ impl Config {
         Ok(self)
     }
 
+    /// This config with `patch` (a partial config as JSON) deep-merged in, as the page's
+    /// `setConfig` and URL lessons apply them. Fields the dataset or loss determine are
+    /// re-derived unless the patch sets them; a patch that switches the optimizer starts
+    /// from that optimizer's defaults (plus what the patch sets), not the old one's values.
+    pub fn merged(&self, patch: &serde_json::Value) -> Result<Config, ConfigError> {
+        if !patch.is_object() {
+            return Err(err(
+                "",
+                "must be a JSON object, like {\"network\": {\"depth\": 20}}".into(),
+            ));
+        }
+        let mut doc = serde_json::to_value(self).map_err(|e| err("", e.to_string()))?;
+        let sets =
+            |section: &str, field: &str| patch.get(section).and_then(|s| s.get(field)).is_some();
+        if let Some(net) = doc.get_mut("network").and_then(|n| n.as_object_mut()) {
+            for field in ["inputs", "outputs"] {
+                if !sets("network", field) {
+                    net.remove(field);
+                }
+            }
+        }
+        let dataset_changes = patch
+            .get("dataset")
+            .and_then(|d| d.get("kind"))
+            .is_some_and(|k| serde_json::to_value(self.dataset.kind).ok().as_ref() != Some(k));
+        if dataset_changes && patch.get("loss").is_none() {
+            if let Some(obj) = doc.as_object_mut() {
+                obj.remove("loss");
+            }
+        }
+        let optimizer_changes = patch
+            .get("optimizer")
+            .and_then(|o| o.get("kind"))
+            .is_some_and(|k| serde_json::to_value(self.optimizer.kind).ok().as_ref() != Some(k));
+        if optimizer_changes {
+            if let Some(obj) = doc.as_object_mut() {
+                obj.insert("optimizer".into(), serde_json::json!({}));
+            }
+        }
+        merge_json(&mut doc, patch);
+        Config::from_value(doc)
+    }
+
     /// The network shape of a resolved config.
     pub fn arch(&self) -> Arch {
         let n = &self.network;
@@ -636,6 +679,23 @@ impl Config {
     /// The loss of a resolved config.
     pub fn loss(&self) -> Loss {
         self.loss.unwrap_or(self.dataset.kind.default_loss())
+    }
+}
+
+/// Deep-merges `patch` into `base`: objects merge key by key, anything else replaces.
+pub fn merge_json(base: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (base, patch) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                match b.get_mut(k) {
+                    Some(slot) if slot.is_object() && v.is_object() => merge_json(slot, v),
+                    _ => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, p) => *b = p.clone(),
     }
 }
 

@@ -12,6 +12,9 @@ pub mod config;
 pub mod engine;
 pub mod json;
 pub mod trace;
+pub mod view;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use config::{Config, ConfigError};
 pub use engine::session::{Run, Session, StepRecord};

@@ -260,3 +260,38 @@ fn every_bad_config_gets_its_specific_error() {
         }
     }
 }
+
+#[test]
+fn merged_patches_rederive_dataset_fields_and_reset_a_switched_optimizer() {
+    let c = Config::from_json(r#"{"optimizer": {"kind": "adam", "beta1": 0.8}}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let m = c
+        .merged(&serde_json::json!({"dataset": {"kind": "spiral3"}}))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.loss, Some(Loss::CrossEntropy));
+    assert_eq!(m.network.outputs, Some(3));
+    assert_eq!(
+        m.optimizer.beta1,
+        Some(0.8),
+        "same optimizer keeps its settings"
+    );
+    let m = c
+        .merged(&serde_json::json!({"optimizer": {"kind": "sgd"}}))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((m.optimizer.lr, m.optimizer.beta1), (Some(0.1), None));
+    let m = c
+        .merged(
+            &serde_json::json!({"optimizer": {"kind": "sgd", "lr": 0.3}, "network": {"depth": 9}}),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (m.optimizer.lr, m.network.depth, m.network.width),
+        (Some(0.3), 9, 8)
+    );
+    let e = c
+        .merged(&serde_json::json!({"network": {"depth": "deep"}}))
+        .err()
+        .unwrap_or_else(|| panic!("accepted"));
+    assert_eq!(e.field, "network.depth");
+    assert!(c.merged(&serde_json::json!([1])).is_err());
+}

@@ -208,6 +208,43 @@ impl<T: Float> Session<T> {
         self.optimizer.as_ref()
     }
 
+    /// Changes the clipping rule for the following steps (the run continues).
+    pub fn set_clip(&mut self, clip: crate::config::ClipConfig) {
+        self.config.clip = clip;
+    }
+
+    /// Changes the learning rate for the following steps, keeping the optimizer's state
+    /// (the run continues).
+    pub fn set_lr(&mut self, lr: f64) {
+        self.config.optimizer.lr = Some(lr);
+        self.optimizer.set_lr(lr);
+    }
+
+    /// Per hidden layer, the share of the last training batch's activations `a` falling
+    /// in each of `bins` equal bins over `[lo, hi]` (values outside go to the end bins;
+    /// non-finite values are not counted).
+    pub fn activation_histograms(&self, bins: usize, lo: f64, hi: f64) -> Vec<Vec<f64>> {
+        let bins = bins.max(1);
+        let width = (hi - lo) / bins as f64;
+        self.net
+            .layers
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.hidden)
+            .map(|(l, _)| {
+                let mut counts = vec![0.0; bins];
+                let values = &self.ws.a[l];
+                for v in values.iter().map(|v| v.to_f64()).filter(|v| v.is_finite()) {
+                    let b = ((v - lo) / width).floor().clamp(0.0, (bins - 1) as f64) as usize;
+                    counts[b] += 1.0;
+                }
+                let n = values.len().max(1) as f64;
+                counts.iter_mut().for_each(|c| *c /= n);
+                counts
+            })
+            .collect()
+    }
+
     /// Trains up to `n` steps; returns how many were taken (fewer once diverged).
     pub fn step(&mut self, n: u64) -> u64 {
         let mut taken = 0;
@@ -529,5 +566,18 @@ impl Run {
     /// The clip mode, for views that draw the threshold.
     pub fn clip_kind(&self) -> ClipKind {
         self.config().clip.kind
+    }
+    pub fn set_clip(&mut self, clip: crate::config::ClipConfig) {
+        each!(self, s => s.set_clip(clip))
+    }
+    pub fn set_lr(&mut self, lr: f64) {
+        each!(self, s => s.set_lr(lr))
+    }
+    pub fn activation_histograms(&self, bins: usize, lo: f64, hi: f64) -> Vec<Vec<f64>> {
+        each!(self, s => s.activation_histograms(bins, lo, hi))
+    }
+    /// The network's shape.
+    pub fn arch(&self) -> &super::network::Arch {
+        each!(self, s => &s.network().arch)
     }
 }

@@ -4,17 +4,42 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod serve;
+
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
-  test     every check: format, clippy (native and wasm32), native tests, wasm32
-           determinism (Node), and the full-trace verification against JAX/optax
+  serve [--port N]   build the page and serve it on http://127.0.0.1:8000 (or port N)
+  build              build the page only (www/pkg: wasm + its JS glue)
+  test               every check: format, clippy (native and wasm32), native tests,
+                     wasm32 determinism (Node), JAX/optax trace verification,
+                     wasm-bindgen tests in headless Chromium, and the page end to end
+                     (Playwright with Debian's chromium)
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
+        Some("build") => build_page(),
+        Some("serve") => {
+            let port = match args.get(1).map(String::as_str) {
+                Some("--port") => args
+                    .get(2)
+                    .and_then(|p| p.parse::<u16>().ok())
+                    .ok_or("--port takes a number"),
+                Some(other) => Err(if other.is_empty() {
+                    "--port takes a number"
+                } else {
+                    "usage: cargo xtask serve [--port N]"
+                }),
+                None => Ok(8000),
+            };
+            match port {
+                Ok(port) => build_page().and_then(|()| serve::serve(&root(), port)),
+                Err(e) => Err(e.to_string()),
+            }
+        }
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
@@ -83,6 +108,123 @@ fn ensure_wasm_target() -> Result<(), String> {
         return Ok(());
     }
     run("rustup", &["target", "add", "wasm32-unknown-unknown"])
+}
+
+/// The version of a package in Cargo.lock.
+fn locked_version(package: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == format!("name = \"{package}\"") {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
+                return Ok(v.trim_matches('"').to_string());
+            }
+        }
+    }
+    Err(format!("{package} is not in Cargo.lock"))
+}
+
+/// The wasm-bindgen CLI of exactly the version in Cargo.lock.
+fn ensure_wasm_bindgen() -> Result<(), String> {
+    let want = locked_version("wasm-bindgen")?;
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(want.as_str()) {
+        return Ok(());
+    }
+    eprintln!("installing wasm-bindgen-cli {want} (a few minutes, once)");
+    run(
+        "cargo",
+        &["install", "wasm-bindgen-cli", "--version", &want],
+    )
+}
+
+/// npm packages from the committed lock file (playwright-core, binaryen).
+fn ensure_npm() -> Result<(), String> {
+    let lock = root().join("package-lock.json");
+    let installed = root().join("node_modules").join(".package-lock.json");
+    let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&installed)) {
+        (Ok(a), Ok(b)) => b.modified().ok() >= a.modified().ok(),
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    run("npm", &["ci", "--no-audit", "--no-fund"])
+}
+
+/// Debian's chromium and chromium-driver, for the browser tests.
+fn ensure_chromium() -> Result<(), String> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    run("apt-get", &["update", "-qq"])?;
+    run_env(
+        "apt-get",
+        &["install", "-y", "-qq", "chromium", "chromium-driver"],
+        &[("DEBIAN_FRONTEND", "noninteractive")],
+    )
+}
+
+/// Builds the page: the engine for wasm32 (release, simd128), its JS glue by
+/// wasm-bindgen into www/pkg, then wasm-opt -Oz.
+fn build_page() -> Result<(), String> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    ensure_npm()?;
+    run(
+        "cargo",
+        &[
+            "build",
+            "-p",
+            "gradscope",
+            "--lib",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    )?;
+    run(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-dir",
+            "www/pkg",
+            "target/wasm32-unknown-unknown/release/gradscope.wasm",
+        ],
+    )?;
+    run(
+        "node_modules/.bin/wasm-opt",
+        &[
+            "-Oz",
+            "--enable-simd",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            "www/pkg/gradscope_bg.wasm",
+            "-o",
+            "www/pkg/gradscope_bg.wasm",
+        ],
+    )?;
+    let size = |p: &str| {
+        std::fs::metadata(root().join(p))
+            .map(|m| m.len())
+            .unwrap_or(0)
+    };
+    eprintln!(
+        "page built: www/pkg/gradscope_bg.wasm {} KB, www/pkg/gradscope.js {} KB",
+        size("www/pkg/gradscope_bg.wasm") / 1024,
+        size("www/pkg/gradscope.js") / 1024
+    );
+    Ok(())
 }
 
 /// A Python virtual environment under target/ with the pinned JAX/optax reference.
@@ -180,6 +322,31 @@ fn test() -> Result<(), String> {
         )?;
         let wasm = "target/wasm32-unknown-unknown/release/examples/fingerprint_wasm.wasm";
         run("node", &["tests/wasm/fingerprint.mjs", wasm, native.trim()])
+    });
+    stage("install: wasm-bindgen CLI, npm packages, chromium", &|| {
+        ensure_wasm_bindgen()?;
+        ensure_npm()?;
+        ensure_chromium()
+    });
+    stage("wasm-bindgen tests in headless Chromium", &|| {
+        run_env(
+            "cargo",
+            &[
+                "test",
+                "-p",
+                "gradscope",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "web",
+            ],
+            &[("CHROMEDRIVER", "/usr/bin/chromedriver")],
+        )
+    });
+    stage("page end to end (Playwright, chromium)", &|| {
+        build_page()?;
+        run("cargo", &["build", "--release", "--bin", "gradscope"])?;
+        run("node", &["--test", "--test-concurrency=1", "tests/e2e/"])
     });
     stage("full traces against JAX/optax", &|| {
         let python = ensure_reference_python()?;

@@ -52,6 +52,9 @@ impl<T: Float> Optimizer<T> for Adadelta<T> {
             *p -= self.lr * d;
         }
     }
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = T::from_f64(lr);
+    }
     fn effective_lr(&self, i: usize) -> f64 {
         (self.lr * self.scale[i]).to_f64()
     }

@@ -46,6 +46,14 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
             self.weight_decay,
         );
     }
+    fn set_lr(&mut self, lr: f64) {
+        // eta = lr / sqrt(G + eps) scales with lr; keep the shown rates current.
+        let ratio = T::from_f64(lr / self.lr.to_f64());
+        self.lr = T::from_f64(lr);
+        for e in self.eta.iter_mut() {
+            *e *= ratio;
+        }
+    }
     fn effective_lr(&self, i: usize) -> f64 {
         self.eta[i].to_f64()
     }

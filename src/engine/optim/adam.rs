@@ -71,6 +71,9 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         let wd = self.weight_decay;
         self.adam_step(params, grads, wd);
     }
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = T::from_f64(lr);
+    }
     fn effective_lr(&self, i: usize) -> f64 {
         let (step_size, bc2_sqrt) = self.corrections();
         (step_size / (self.v[i].sqrt() / bc2_sqrt + self.eps)).to_f64()

@@ -7,6 +7,7 @@ use crate::engine::float::Float;
 
 pub struct AdamW<T> {
     adam: Adam<T>,
+    weight_decay: f64,
     /// `1 - lr * weight_decay`.
     shrink: T,
 }
@@ -15,6 +16,7 @@ impl<T: Float> AdamW<T> {
     pub fn new(h: &Hyper, n: usize) -> Self {
         AdamW {
             adam: Adam::new(h, n),
+            weight_decay: h.weight_decay,
             shrink: T::from_f64(1.0 - h.lr * h.weight_decay),
         }
     }
@@ -26,6 +28,10 @@ impl<T: Float> Optimizer<T> for AdamW<T> {
             *p *= self.shrink;
         }
         self.adam.adam_step(params, grads, T::ZERO);
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.adam.set_lr(lr);
+        self.shrink = T::from_f64(1.0 - lr * self.weight_decay);
     }
     fn effective_lr(&self, i: usize) -> f64 {
         self.adam.effective_lr(i)

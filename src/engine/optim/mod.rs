@@ -93,6 +93,9 @@ pub trait Optimizer<T: Float>: Send {
     /// Updates `params` in place from the (clipped) `grads`.
     fn step(&mut self, params: &mut [T], grads: &[T]);
 
+    /// Changes the learning rate for the following steps, keeping all other state.
+    fn set_lr(&mut self, lr: f64);
+
     /// The effective learning rate of parameter `i` after the last step, as
     /// numerics.md defines it for this optimizer (Adagrad: `lr / sqrt(G + eps)`).
     fn effective_lr(&self, i: usize) -> f64;

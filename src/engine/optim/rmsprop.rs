@@ -37,6 +37,9 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
             *p -= self.lr * g / (v.sqrt() + self.eps);
         }
     }
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = T::from_f64(lr);
+    }
     fn effective_lr(&self, i: usize) -> f64 {
         (self.lr / (self.sq_avg[i].sqrt() + self.eps)).to_f64()
     }

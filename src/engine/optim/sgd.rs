@@ -25,6 +25,9 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
             *p -= self.lr * g;
         }
     }
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = T::from_f64(lr);
+    }
     fn effective_lr(&self, _i: usize) -> f64 {
         self.lr.to_f64()
     }

@@ -1,0 +1,240 @@
+//! A plain-language diagnosis of the run so far, updated every frame.
+//!
+//! Checked in this order, on the latest records:
+//! 1. diverged: the last step's loss or a gradient is NaN or infinite;
+//! 2. exploding: the raw global gradient norm exceeds 1e3;
+//! 3. vanishing: the first hidden layer's measure (weight-gradient norm or back-propagated
+//!    signal, whichever the heatmap shows) is below 1e-3 of the last hidden layer's,
+//!    as a geometric mean over the last 10 steps;
+//! 4. dead or saturated units: more than half of some hidden layer's units;
+//! 5. otherwise healthy.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use super::series::{metric_of, recent};
+use super::Metric;
+use crate::engine::session::StepRecord;
+
+/// The gradient-norm level called exploding.
+pub const EXPLODING_NORM: f64 = 1e3;
+/// The first/last ratio called vanishing.
+pub const VANISHING_RATIO: f64 = 1e-3;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Idle,
+    Healthy,
+    Vanishing,
+    Exploding,
+    Diverged,
+    Dead,
+    Saturated,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnosis {
+    pub level: Level,
+    pub text: String,
+}
+
+/// `4e14`, `2e-9`, `0.31`: short numbers for sentences.
+pub fn short(v: f64) -> String {
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "NaN".into()
+        } else {
+            "infinite".into()
+        };
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-2..1e4).contains(&a) {
+        format!("{v:.0e}")
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// The diagnosis of `history` for a net with `depth` hidden layers; `saturating` says
+/// whether the activation saturates (sigmoid, tanh) rather than dies (relu family).
+pub fn diagnose(
+    history: &VecDeque<StepRecord>,
+    metric: Metric,
+    depth: usize,
+    saturating: bool,
+) -> Diagnosis {
+    let Some(last) = history.back() else {
+        return Diagnosis {
+            level: Level::Idle,
+            text: "Not trained yet: press play or step.".into(),
+        };
+    };
+    if last.non_finite {
+        let what = if last.loss.is_nan() || last.grad_norm.is_nan() {
+            "NaN"
+        } else {
+            "inf"
+        };
+        return Diagnosis {
+            level: Level::Diverged,
+            text: format!(
+                "Diverged ({what}) at step {}: try clipping, a smaller learning rate or a smaller init gain, then reset.",
+                last.step
+            ),
+        };
+    }
+    if last.grad_norm > EXPLODING_NORM {
+        let clip = if last.clipped {
+            format!(
+                " Clipping scales it down to {} before the update.",
+                short(last.clipped_grad_norm)
+            )
+        } else {
+            " Try norm clipping, a smaller init gain or batch norm.".into()
+        };
+        return Diagnosis {
+            level: Level::Exploding,
+            text: format!(
+                "Exploding: gradient norm {} at step {}.{clip}",
+                short(last.grad_norm),
+                last.step
+            ),
+        };
+    }
+    if depth >= 2 {
+        let (mut log_sum, mut n) = (0.0, 0.0);
+        for r in recent(history, 10) {
+            let (first, top) = (
+                metric_of(&r.layers[0], metric),
+                metric_of(&r.layers[depth - 1], metric),
+            );
+            if first > 0.0 && top > 0.0 && first.is_finite() && top.is_finite() {
+                log_sum += (first / top).ln();
+                n += 1.0;
+            } else if top > 0.0 && first == 0.0 {
+                log_sum += f64::NEG_INFINITY;
+                n += 1.0;
+            }
+        }
+        let ratio = if n > 0.0 { (log_sum / n).exp() } else { 1.0 };
+        if ratio < VANISHING_RATIO {
+            return Diagnosis {
+                level: Level::Vanishing,
+                text: format!(
+                    "Vanishing: layer 1 receives {} of layer {depth}'s {}. Try relu with he init, batch norm or skip connections.",
+                    short(ratio),
+                    metric.noun()
+                ),
+            };
+        }
+    }
+    let worst = last.layers[..depth.min(last.layers.len())]
+        .iter()
+        .enumerate()
+        .filter_map(|(l, r)| r.saturated_or_dead.map(|f| (l, f)))
+        .fold(None, |best: Option<(usize, f64)>, (l, f)| match best {
+            Some((_, bf)) if bf >= f => best,
+            _ => Some((l, f)),
+        });
+    if let Some((l, f)) = worst.filter(|(_, f)| *f > 0.5) {
+        let pct = (f * 100.0).round();
+        return if saturating {
+            Diagnosis {
+                level: Level::Saturated,
+                text: format!(
+                    "Saturated: {pct}% of layer {}'s activations sit in the flat tails, where the derivative is near 0.",
+                    l + 1
+                ),
+            }
+        } else {
+            Diagnosis {
+                level: Level::Dead,
+                text: format!(
+                    "Dead units: {pct}% of layer {}'s units output 0 for the whole batch.",
+                    l + 1
+                ),
+            }
+        };
+    }
+    let tail = if depth >= 2 {
+        let first = metric_of(&last.layers[0], metric);
+        let top = metric_of(&last.layers[depth - 1], metric);
+        format!(
+            " layer 1 gets {} of layer {depth}'s {}.",
+            short(first / top),
+            metric.noun()
+        )
+    } else {
+        String::new()
+    };
+    Diagnosis {
+        level: Level::Healthy,
+        text: format!(
+            "Healthy: loss {} at step {};{tail}",
+            short(last.loss),
+            last.step
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::session::Run;
+    use crate::Config;
+
+    fn diagnose_config(json: &str, steps: u64) -> Diagnosis {
+        let c = Config::from_json(json).unwrap_or_else(|e| panic!("{e}"));
+        let depth = c.network.depth;
+        let saturating = c.network.activation.saturates();
+        let mut run = Run::new(c, 100);
+        run.step(steps);
+        diagnose(run.history(), Metric::GradNorm, depth, saturating)
+    }
+
+    #[test]
+    fn each_failure_gets_its_diagnosis() {
+        let d = diagnose_config(
+            r#"{"network": {"depth": 20, "activation": "sigmoid", "init": "standard"}}"#,
+            5,
+        );
+        assert_eq!(d.level, Level::Vanishing, "{}", d.text);
+        assert!(
+            d.text.contains("layer 1 receives") && d.text.contains("layer 20"),
+            "{}",
+            d.text
+        );
+        let d = diagnose_config(
+            r#"{"network": {"depth": 20, "width": 32, "activation": "relu", "init": "normal", "init_std": 1.0}}"#,
+            1,
+        );
+        assert_eq!(d.level, Level::Exploding, "{}", d.text);
+        let d = diagnose_config(
+            r#"{"network": {"depth": 40, "width": 64, "activation": "linear", "init": "normal", "init_std": 3.0}}"#,
+            5,
+        );
+        assert_eq!(d.level, Level::Diverged, "{}", d.text);
+        assert!(d.text.contains("at step 0"), "{}", d.text);
+        let d = diagnose_config(
+            r#"{"network": {"depth": 3, "width": 8}, "optimizer": {"kind": "adam"}}"#,
+            50,
+        );
+        assert_eq!(d.level, Level::Healthy, "{}", d.text);
+        assert_eq!(
+            diagnose(&VecDeque::new(), Metric::Delta, 3, true).level,
+            Level::Idle
+        );
+    }
+
+    #[test]
+    fn short_numbers() {
+        assert_eq!(short(4.2e14), "4e14");
+        assert_eq!(short(2.1e-9), "2e-9");
+        assert_eq!(short(0.314), "0.31");
+        assert_eq!(short(f64::NAN), "NaN");
+    }
+}

@@ -1,0 +1,553 @@
+//! The wasm-bindgen boundary: one opaque [`App`] handle that owns the run and draws the
+//! views onto canvases the page attaches. JavaScript owns the animation loop and calls
+//! `step` and `draw`; results cross as small strings of JSON, never as views into wasm
+//! memory. Everything here is thin: the numbers come from the engine, the pictures from
+//! `view::charts`, the words from `view::diagnosis`.
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::Clamped;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+use crate::config::Config;
+use crate::engine::activation::Activation;
+use crate::engine::loss::Loss;
+use crate::engine::session::Run;
+use crate::view::charts::{self, Style};
+use crate::view::colormap::{tint, CLASSES};
+use crate::view::heatmap::{cell_at, render, Grid, Scale};
+use crate::view::{diagnosis, series, url, Metric, Rect};
+
+/// Step records kept for the charts.
+const HISTORY: usize = 2000;
+/// Steps across the heatmap and the time charts.
+const WINDOW: usize = 300;
+/// Cells per side of the decision-boundary image.
+const BOUNDARY_GRID: usize = 64;
+/// Half-width of the data plane.
+const EXTENT: f64 = 1.6;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The decision boundary computed at some step, as a grid of RGB cells.
+struct Boundary {
+    at_step: u64,
+    cells: Vec<[u8; 3]>,
+}
+
+/// What the heatmap last drew, for hovering.
+struct HeatmapHit {
+    rect: Rect,
+    grid: Grid,
+    first_step: u64,
+}
+
+#[wasm_bindgen]
+pub struct App {
+    run: Run,
+    metric: Metric,
+    canvases: Vec<(String, HtmlCanvasElement)>,
+    heatmap: Option<HeatmapHit>,
+    boundary: Option<Boundary>,
+    messages: Vec<String>,
+    view: serde_json::Map<String, Value>,
+}
+
+fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn default_config() -> Config {
+    Config::default().resolve().unwrap_or_default()
+}
+
+#[wasm_bindgen]
+impl App {
+    /// A run of the default config with `patch` (partial config JSON) merged in.
+    #[wasm_bindgen(constructor)]
+    pub fn new(patch: &str) -> Result<App, JsError> {
+        let patch: Value = serde_json::from_str(patch)
+            .map_err(|e| js_err(format!("config is not valid JSON: {e}")))?;
+        let config = default_config().merged(&patch).map_err(js_err)?;
+        Ok(App::with_config(config))
+    }
+
+    /// A run set up by a URL query (`?depth=20&...`). Never fails: each parameter that
+    /// cannot be applied is skipped and explained in [`App::messages`].
+    pub fn from_query(query: &str) -> App {
+        let lesson = url::parse_query(query);
+        let mut config = default_config();
+        let mut messages = lesson.errors;
+        for (name, mut patch) in lesson.patches {
+            url::fix_booleans(&mut patch);
+            match config.merged(&patch) {
+                Ok(c) => config = c,
+                Err(e) => messages.push(format!("URL parameter '{name}' ignored: {e}")),
+            }
+        }
+        let mut app = App::with_config(config);
+        app.messages = messages;
+        if let Some(m) = lesson.view.get("metric") {
+            match m.as_str().map(parse_metric) {
+                Some(Ok(metric)) => app.metric = metric,
+                Some(Err(e)) => app
+                    .messages
+                    .push(format!("URL parameter 'metric' ignored: {e}")),
+                None => app
+                    .messages
+                    .push("URL parameter 'metric' ignored: it must be grad_norm or delta".into()),
+            }
+        }
+        app.view = lesson.view;
+        app
+    }
+
+    fn with_config(config: Config) -> App {
+        App {
+            run: Run::new(config, HISTORY),
+            metric: Metric::GradNorm,
+            canvases: Vec::new(),
+            heatmap: None,
+            boundary: None,
+            messages: Vec::new(),
+            view: serde_json::Map::new(),
+        }
+    }
+
+    /// Messages about URL parameters that were not applied (JSON array of strings).
+    pub fn messages(&self) -> String {
+        serde_json::to_string(&self.messages).unwrap_or_default()
+    }
+
+    /// View settings from the URL (`metric`, `speed`, `autoplay`) as JSON.
+    pub fn view_settings(&self) -> String {
+        Value::Object(self.view.clone()).to_string()
+    }
+
+    /// The full config, every default filled in (JSON).
+    pub fn config(&self) -> String {
+        serde_json::to_string(self.run.config()).unwrap_or_default()
+    }
+
+    /// The query string that reproduces this config.
+    pub fn query(&self) -> String {
+        url::to_query(self.run.config())
+    }
+
+    /// Deep-merges a partial config (JSON) and applies it: clipping and learning-rate
+    /// changes continue the run; anything else (or any change to a diverged
+    /// run) restarts it. Returns `{"restarted": bool}`; a bad value is an error naming the
+    /// field, and leaves the run as it was.
+    pub fn set_config(&mut self, patch: &str) -> Result<String, JsError> {
+        let patch: Value =
+            serde_json::from_str(patch).map_err(|e| js_err(format!("not valid JSON: {e}")))?;
+        let old = self.run.config().clone();
+        let new = old.merged(&patch).map_err(js_err)?;
+        let mut probe = new.clone();
+        probe.clip = old.clip.clone();
+        probe.optimizer.lr = old.optimizer.lr;
+        let continues = probe == old && self.run.diverged_at().is_none();
+        if continues {
+            if new.clip != old.clip {
+                self.run.set_clip(new.clip.clone());
+            }
+            if let (Some(lr), true) = (new.optimizer.lr, new.optimizer.lr != old.optimizer.lr) {
+                self.run.set_lr(lr);
+            }
+        } else {
+            self.run = Run::new(new, HISTORY);
+            self.boundary = None;
+        }
+        Ok(json!({ "restarted": !continues }).to_string())
+    }
+
+    /// Restarts the run from its config (same seed, same numbers).
+    pub fn reset(&mut self) {
+        self.run = Run::new(self.run.config().clone(), HISTORY);
+        self.boundary = None;
+    }
+
+    /// Trains up to `n` steps; returns how many were taken (0 once diverged).
+    pub fn step(&mut self, n: u32) -> u32 {
+        self.run.step(n as u64) as u32
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> f64 {
+        self.run.steps() as f64
+    }
+
+    /// The latest step's record as JSON: `{step, steps, loss, diverged, grad_norm,
+    /// clipped_grad_norm, clipped, layers: [{grad_norm, clipped_grad_norm, delta_rms,
+    /// eff_lr_mean, ...}]}`, hidden layers first, output layer last; `step` is null before
+    /// the first step.
+    pub fn inspect(&self) -> String {
+        let mut v = match self.run.history().back() {
+            Some(r) => serde_json::to_value(r).unwrap_or(Value::Null),
+            None => json!({"step": null, "loss": null, "layers": []}),
+        };
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("steps".into(), json!(self.run.steps()));
+            obj.insert("diverged".into(), json!(self.run.diverged_at().is_some()));
+            obj.insert("diverged_at".into(), json!(self.run.diverged_at()));
+        }
+        v.to_string()
+    }
+
+    /// The diagnosis as JSON `{level, text}`.
+    pub fn diagnosis(&self) -> String {
+        let depth = self.run.config().network.depth;
+        let saturating = self.run.config().network.activation.saturates();
+        let d = diagnosis::diagnose(self.run.history(), self.metric, depth, saturating);
+        serde_json::to_string(&d).unwrap_or_default()
+    }
+
+    /// `"grad_norm"` or `"delta"`: what the heatmap and diagnosis measure.
+    pub fn set_metric(&mut self, name: &str) -> Result<(), JsError> {
+        self.metric = parse_metric(name).map_err(js_err)?;
+        Ok(())
+    }
+
+    pub fn metric(&self) -> String {
+        self.metric.name().into()
+    }
+
+    /// Gives the app a canvas for view `name` (heatmap, flow, lr, loss, saturation, data).
+    pub fn attach(&mut self, name: &str, canvas: HtmlCanvasElement) -> Result<(), JsError> {
+        const VIEWS: [&str; 6] = ["heatmap", "flow", "lr", "loss", "saturation", "data"];
+        if !VIEWS.contains(&name) {
+            return Err(js_err(format!(
+                "unknown view '{name}'; views: {}",
+                VIEWS.join(", ")
+            )));
+        }
+        self.canvases.retain(|(n, _)| n != name);
+        self.canvases.push((name.to_string(), canvas));
+        Ok(())
+    }
+
+    /// Redraws every attached view; `dpr` is the device-pixel ratio (text and line scale).
+    pub fn draw(&mut self, dpr: f64) -> Result<(), JsError> {
+        let style = Style {
+            scale: dpr.clamp(0.5, 4.0),
+        };
+        let canvases = self.canvases.clone();
+        for (name, canvas) in &canvases {
+            if canvas.width() < 40 || canvas.height() < 40 {
+                continue;
+            }
+            let result = match name.as_str() {
+                "heatmap" => self.draw_heatmap(canvas, style),
+                "flow" => self.draw_flow(canvas, style),
+                "lr" => self.draw_lr(canvas, style),
+                "loss" => self.draw_loss(canvas, style),
+                "saturation" => self.draw_saturation(canvas, style),
+                _ => self.draw_data(canvas, style),
+            };
+            result.map_err(|e| js_err(format!("drawing {name}: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// The heatmap cell under canvas pixel `(x, y)` as JSON `{layer, step, value}`
+    /// (`layer` "out" for the output layer; `value` a number or "NaN"/"inf"), or "".
+    pub fn hover(&self, x: f64, y: f64) -> String {
+        let Some(hit) = &self.heatmap else {
+            return String::new();
+        };
+        let r = hit.rect;
+        let Some((row, col)) = cell_at(
+            &hit.grid,
+            r.w as usize,
+            r.h as usize,
+            x - r.x as f64,
+            y - r.y as f64,
+        ) else {
+            return String::new();
+        };
+        let Some(value) = hit.grid.get(row, col) else {
+            return String::new();
+        };
+        let layer = if row + 1 == hit.grid.rows {
+            json!("out")
+        } else {
+            json!(row + 1)
+        };
+        let value = if value.is_finite() {
+            json!(value)
+        } else {
+            json!(diagnosis::short(value))
+        };
+        json!({"layer": layer, "step": hit.first_step + col as u64, "value": value, "metric": self.metric.name()})
+            .to_string()
+    }
+}
+
+fn parse_metric(name: &str) -> Result<Metric, String> {
+    match name {
+        "grad_norm" => Ok(Metric::GradNorm),
+        "delta" => Ok(Metric::Delta),
+        other => Err(format!("metric must be grad_norm or delta, got '{other}'")),
+    }
+}
+
+fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, String> {
+    CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| "no 2d context".to_string())
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
+    canvas
+        .get_context("2d")
+        .map_err(|e| format!("{e:?}"))?
+        .ok_or("no 2d context")?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(|_| "not a 2d context".to_string())
+}
+
+/// Puts an RGBA image of the rectangle's size at its position.
+fn put_image(canvas: &HtmlCanvasElement, rect: Rect, rgba: &[u8]) -> Result<(), String> {
+    if rect.w <= 0 || rect.h <= 0 {
+        return Ok(());
+    }
+    let img =
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), rect.w as u32, rect.h as u32)
+            .map_err(|e| format!("{e:?}"))?;
+    context(canvas)?
+        .put_image_data(&img, rect.x as f64, rect.y as f64)
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// The range of activation values the saturation view bins.
+fn activation_range(a: Activation) -> (f64, f64) {
+    match a {
+        Activation::Sigmoid => (0.0, 1.0),
+        Activation::Tanh => (-1.0, 1.0),
+        Activation::Relu => (0.0, 3.0),
+        Activation::Linear => (-3.0, 3.0),
+        _ => (-2.0, 3.0),
+    }
+}
+
+impl App {
+    fn step_span(&self) -> (f64, f64) {
+        let h = self.run.history();
+        let first = series::recent(h, WINDOW)
+            .next()
+            .map_or(0.0, |r| r.step as f64);
+        (first, first + WINDOW as f64)
+    }
+
+    fn draw_heatmap(&mut self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
+        let layers = self.run.arch().depth + 1;
+        let (grid, first_step) =
+            series::heatmap_grid(self.run.history(), layers, WINDOW, self.metric);
+        let scale = Scale::log_fit(grid.values.iter().flatten().copied(), 2.0);
+        let name = match self.metric {
+            Metric::GradNorm => "‖dL/dW‖",
+            Metric::Delta => "rms dL/dz",
+        };
+        let root = backend(canvas)?.into_drawing_area();
+        let rect = charts::heatmap_frame(&root, style, first_step, WINDOW, layers, &scale, name)?;
+        root.present().map_err(|e| format!("{e:?}"))?;
+        put_image(
+            canvas,
+            rect,
+            &render(&grid, &scale, rect.w as usize, rect.h as usize),
+        )?;
+        self.heatmap = Some(HeatmapHit {
+            rect,
+            grid,
+            first_step,
+        });
+        Ok(())
+    }
+
+    fn draw_flow(&self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
+        let flow = series::gradient_flow(self.run.history());
+        let clip = &self.run.config().clip;
+        let threshold =
+            (clip.kind != crate::engine::clip::ClipKind::None).then_some(clip.threshold);
+        let root = backend(canvas)?.into_drawing_area();
+        charts::gradient_flow(&root, style, &flow, threshold)?;
+        root.present().map_err(|e| format!("{e:?}"))
+    }
+
+    fn draw_lr(&self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
+        let lines = series::effective_lr(self.run.history(), WINDOW);
+        let what = match self.run.config().optimizer.kind {
+            crate::engine::optim::OptimizerKind::Adagrad => "lr / sqrt(G + eps)",
+            crate::engine::optim::OptimizerKind::Sgd
+            | crate::engine::optim::OptimizerKind::Momentum
+            | crate::engine::optim::OptimizerKind::Nesterov => "lr",
+            _ => "effective step size",
+        };
+        let root = backend(canvas)?.into_drawing_area();
+        charts::effective_lr(&root, style, &lines, self.step_span(), what)?;
+        root.present().map_err(|e| format!("{e:?}"))
+    }
+
+    fn draw_loss(&self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
+        let lines = series::loss_lines(self.run.history(), WINDOW);
+        let classification = self.run.dataset().kind.classes().is_some();
+        let root = backend(canvas)?.into_drawing_area();
+        charts::loss_and_accuracy(&root, style, &lines, self.step_span(), classification)?;
+        root.present().map_err(|e| format!("{e:?}"))
+    }
+
+    fn draw_saturation(&self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
+        const BINS: usize = 40;
+        let range = activation_range(self.run.config().network.activation);
+        let hist = self.run.activation_histograms(BINS, range.0, range.1);
+        let mut grid = Grid::new(hist.len(), BINS);
+        for (l, counts) in hist.iter().enumerate() {
+            // Empty bins stay blank, so the occupied ones stand out.
+            for (b, share) in counts.iter().enumerate().filter(|(_, s)| **s > 0.0) {
+                grid.set(l, b, *share);
+            }
+        }
+        let top = grid.values.iter().flatten().fold(0.05f64, |m, v| m.max(*v));
+        let scale = Scale::Linear { lo: 0.0, hi: top };
+        let root = backend(canvas)?.into_drawing_area();
+        let rect = charts::saturation_frame(&root, style, range, hist.len().max(1), &scale)?;
+        root.present().map_err(|e| format!("{e:?}"))?;
+        if self.run.steps() > 0 {
+            put_image(
+                canvas,
+                rect,
+                &render(&grid, &scale, rect.w as usize, rect.h as usize),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn draw_data(&mut self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
+        let data = self.run.dataset().clone();
+        if data.kind.classes().is_none() {
+            let points: Vec<(f64, f64)> = data
+                .train_x
+                .iter()
+                .copied()
+                .zip(data.train_y.iter().copied())
+                .collect();
+            let xs: Vec<f64> = (0..=200).map(|i| -1.1 + 2.2 * i as f64 / 200.0).collect();
+            let ys = self.run.predict(&xs);
+            let curve: Vec<(f64, f64)> = xs.into_iter().zip(ys).collect();
+            let root = backend(canvas)?.into_drawing_area();
+            charts::fitted_curve(&root, style, &points, &curve)?;
+            return root.present().map_err(|e| format!("{e:?}"));
+        }
+        let root = backend(canvas)?.into_drawing_area();
+        let (rect, state) = charts::data_frame(&root, style, EXTENT)?;
+        root.present().map_err(|e| format!("{e:?}"))?;
+        let steps = self.run.steps();
+        let stale = self
+            .boundary
+            .as_ref()
+            .is_none_or(|b| b.at_step + 10 <= steps || (b.at_step != steps && steps < 10));
+        if stale {
+            self.boundary = Some(Boundary {
+                at_step: steps,
+                cells: self.boundary_cells(),
+            });
+        }
+        if let Some(b) = &self.boundary {
+            let mut grid_rgba = vec![0u8; rect.w.max(0) as usize * rect.h.max(0) as usize * 4];
+            let (w, h) = (rect.w.max(1) as usize, rect.h.max(1) as usize);
+            for y in 0..h {
+                let gy = BOUNDARY_GRID - 1 - (y * BOUNDARY_GRID / h).min(BOUNDARY_GRID - 1);
+                for x in 0..w {
+                    let gx = (x * BOUNDARY_GRID / w).min(BOUNDARY_GRID - 1);
+                    let c = b.cells[gy * BOUNDARY_GRID + gx];
+                    let p = (y * w + x) * 4;
+                    grid_rgba[p..p + 4].copy_from_slice(&[c[0], c[1], c[2], 255]);
+                }
+            }
+            put_image(canvas, rect, &grid_rgba)?;
+        }
+        let label = |xs: &[f64], ys: &[f64]| -> Vec<(f64, f64, usize)> {
+            xs.chunks(2)
+                .zip(ys)
+                .map(|(p, y)| (p[0], p[1], *y as usize))
+                .collect()
+        };
+        let root = backend(canvas)?.into_drawing_area();
+        charts::data_points(
+            &root,
+            style,
+            state,
+            &label(&data.train_x, &data.train_y),
+            &label(&data.test_x, &data.test_y),
+        )?;
+        root.present().map_err(|e| format!("{e:?}"))
+    }
+
+    /// The predicted class colour over a grid of the plane: lighter where less certain.
+    fn boundary_cells(&mut self) -> Vec<[u8; 3]> {
+        let n = BOUNDARY_GRID;
+        let mut xs = Vec::with_capacity(n * n * 2);
+        for gy in 0..n {
+            for gx in 0..n {
+                xs.push(-EXTENT + 2.0 * EXTENT * (gx as f64 + 0.5) / n as f64);
+                xs.push(-EXTENT + 2.0 * EXTENT * (gy as f64 + 0.5) / n as f64);
+            }
+        }
+        let out = self.run.predict(&xs);
+        let outputs = self.run.arch().outputs;
+        let loss = self.run.config().loss();
+        out.chunks(outputs)
+            .map(|o| {
+                if outputs == 1 {
+                    let p = if loss == Loss::Mse {
+                        o[0]
+                    } else {
+                        1.0 / (1.0 + (-o[0]).exp())
+                    };
+                    let p = if p.is_finite() {
+                        p.clamp(0.0, 1.0)
+                    } else {
+                        0.5
+                    };
+                    let (class, conf) = if p >= 0.5 {
+                        (1, (p - 0.5) * 2.0)
+                    } else {
+                        (0, (0.5 - p) * 2.0)
+                    };
+                    tint(CLASSES[class], 0.15 + 0.45 * conf)
+                } else {
+                    let max = o.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    let exps: Vec<f64> = o.iter().map(|v| (v - max).exp()).collect();
+                    let sum: f64 = exps.iter().sum();
+                    let (class, p) = exps.iter().enumerate().fold((0, 0.0), |b, (i, e)| {
+                        if *e / sum > b.1 {
+                            (i, *e / sum)
+                        } else {
+                            b
+                        }
+                    });
+                    let k = outputs as f64;
+                    let conf = ((p - 1.0 / k) / (1.0 - 1.0 / k)).clamp(0.0, 1.0);
+                    tint(
+                        CLASSES[class.min(2)],
+                        if p.is_finite() {
+                            0.15 + 0.45 * conf
+                        } else {
+                            0.0
+                        },
+                    )
+                }
+            })
+            .collect()
+    }
+}
+
+/// Parses a URL query into `{patches, view, errors}` (JSON), for pages that apply it
+/// themselves.
+#[wasm_bindgen]
+pub fn parse_query(query: &str) -> String {
+    serde_json::to_string(&url::parse_query(query)).unwrap_or_default()
+}

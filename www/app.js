@@ -1,0 +1,358 @@
+// gradscope page: controls, the animation loop and window.gradscope. The engine and
+// every chart live in wasm (www/pkg, built by `cargo xtask build`); this file only wires
+// the DOM to one App handle.
+import init, { App } from './pkg/gradscope.js';
+
+const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu', 'selu', 'linear'];
+const INITS = ['standard', 'xavier_uniform', 'xavier_normal', 'he_uniform', 'he_normal', 'lecun_normal',
+  'orthogonal', 'normal', 'zeros'];
+const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam', 'adamw'];
+const DATASETS = ['circles', 'xor', 'gaussians', 'spiral', 'spiral3', 'sine'];
+const VIEWS = ['heatmap', 'flow', 'lr', 'loss', 'saturation', 'data'];
+
+// Every control: what it edits, how it reads, and whether a change restarts the run.
+// `log` sliders move the exponent: the value is 10^position.
+const CONTROLS = [
+  { id: 'dataset', label: 'Dataset', kind: 'select', path: ['dataset', 'kind'], options: DATASETS },
+  { id: 'depth', label: 'Depth (hidden layers)', kind: 'range', path: ['network', 'depth'], min: 1, max: 64, step: 1 },
+  { id: 'width', label: 'Width (units per layer)', kind: 'range', path: ['network', 'width'], min: 1, max: 256, step: 1 },
+  { id: 'activation', label: 'Activation', kind: 'select', path: ['network', 'activation'], options: ACTIVATIONS },
+  { id: 'init', label: 'Weight init', kind: 'select', path: ['network', 'init'], options: INITS },
+  { id: 'init_std', label: 'Init std (normal init)', kind: 'log', path: ['network', 'init_std'], min: -3, max: 1, step: 0.05,
+    show: (c) => c.network.init === 'normal' },
+  { id: 'init_gain', label: 'Init gain', kind: 'log', path: ['network', 'init_gain'], min: -1, max: 1, step: 0.05 },
+  { id: 'batch_norm', label: 'Batch normalization', kind: 'toggle', path: ['network', 'batch_norm'] },
+  { id: 'skip_connections', label: 'Skip connections', kind: 'toggle', path: ['network', 'skip_connections'] },
+  { id: 'loss', label: 'Loss', kind: 'select', path: ['loss'], options: (c) => lossesFor(c.dataset.kind) },
+  { id: 'optimizer', label: 'Optimizer', kind: 'select', path: ['optimizer', 'kind'], options: OPTIMIZERS },
+  { id: 'lr', label: 'Learning rate', kind: 'log', path: ['optimizer', 'lr'], min: -5, max: 2, step: 0.05, continues: true },
+  { id: 'clip', label: 'Gradient clipping', kind: 'select', path: ['clip', 'kind'], options: ['none', 'value', 'norm'], continues: true },
+  { id: 'threshold', label: 'Clip threshold', kind: 'log', path: ['clip', 'threshold'], min: -3, max: 3, step: 0.05, continues: true,
+    show: (c) => c.clip.kind !== 'none' },
+  { id: 'batch_size', label: 'Batch size', kind: 'range', path: ['batch_size'], min: 1, max: 128, step: 1 },
+  { id: 'speed', label: 'Speed (steps per frame)', kind: 'range', view: true, min: 1, max: 200, step: 1 },
+];
+
+function lossesFor(dataset) {
+  if (dataset === 'sine') return ['mse'];
+  if (dataset === 'spiral3') return ['cross_entropy', 'mse'];
+  return ['bce', 'mse', 'cross_entropy'];
+}
+
+const $ = (id) => document.getElementById(id);
+const fmt = (v) => {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 0.01 || a >= 1e4) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+};
+const getPath = (obj, path) => path.reduce((o, k) => (o == null ? undefined : o[k]), obj);
+const patchAt = (path, value) => path.reduceRight((inner, key) => ({ [key]: inner }), value);
+
+let app;
+let playing = false;
+let speed = 10;
+let dirty = true;
+let lastNote = '';
+const frameMs = [];
+const stepTimes = [];
+
+function showMessage(text) {
+  const box = $('messages');
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+function config() {
+  return JSON.parse(app.config());
+}
+
+/** Applies a partial config; returns {ok, restarted} or {ok: false, error}. */
+function setConfig(partial, source = 'api') {
+  let patch;
+  try {
+    patch = JSON.stringify(partial);
+  } catch (e) {
+    return fail(`setConfig: the value cannot be written as JSON (${e.message})`);
+  }
+  if (typeof partial !== 'object' || partial === null || Array.isArray(partial) || patch === undefined) {
+    return fail('setConfig takes an object, like {network: {depth: 20}}');
+  }
+  try {
+    const { restarted } = JSON.parse(app.set_config(patch));
+    showMessage('');
+    lastNote = restarted ? 'Restarted: the network or data changed.' : 'Continuing the run with the new setting.';
+    afterConfigChange();
+    return { ok: true, restarted };
+  } catch (e) {
+    return fail(`${source === 'control' ? 'Not applied' : 'setConfig'}: ${errorText(e)}`);
+  }
+}
+
+function fail(message) {
+  showMessage(message);
+  syncControls();
+  return { ok: false, error: message };
+}
+
+function errorText(e) {
+  return e && e.message ? e.message : String(e);
+}
+
+function afterConfigChange() {
+  syncControls();
+  writeUrl();
+  dirty = true;
+}
+
+function writeUrl() {
+  const q = app.query();
+  const extra = [];
+  if (app.metric() !== 'grad_norm') extra.push(`metric=${app.metric()}`);
+  if (speed !== 10) extra.push(`speed=${speed}`);
+  const query = [q, ...extra].filter(Boolean).join('&');
+  $('share').href = `?${query}`;
+  try {
+    history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}`);
+  } catch {
+    // Sandboxed frames may refuse; the share link still carries the setup.
+  }
+}
+
+// ---- controls -------------------------------------------------------------------------
+
+function buildControls() {
+  const list = $('control-list');
+  for (const c of CONTROLS) {
+    const box = document.createElement('div');
+    box.className = `control ${c.kind === 'toggle' ? 'toggle' : ''}`;
+    box.id = `control-${c.id}`;
+    const inputId = `input-${c.id}`;
+    const mark = c.view ? '' : c.continues ? '<span class="continue" title="continues the run">→</span>'
+      : '<span class="restart" title="restarts the run">↻</span>';
+    if (c.kind === 'toggle') {
+      box.innerHTML = `<label for="${inputId}"><input type="checkbox" id="${inputId}"> ${c.label} ${mark}</label>`;
+    } else {
+      const field = c.kind === 'select' ? `<select id="${inputId}"></select>`
+        : `<input type="range" id="${inputId}" min="${c.min}" max="${c.max}" step="${c.step}">`;
+      box.innerHTML = `<label for="${inputId}"><span>${c.label} ${mark}</span><output id="out-${c.id}"></output></label>${field}`;
+    }
+    list.appendChild(box);
+    const input = $(inputId);
+    const commit = () => onControl(c, input);
+    if (c.kind === 'range' || c.kind === 'log') {
+      input.addEventListener('input', () => { $(`out-${c.id}`).textContent = fmt(readInput(c, input)); });
+      input.addEventListener('change', commit);
+    } else {
+      input.addEventListener('change', commit);
+    }
+  }
+}
+
+function readInput(c, input) {
+  if (c.kind === 'toggle') return input.checked;
+  if (c.kind === 'select') return input.value;
+  const v = Number(input.value);
+  return c.kind === 'log' ? Number((10 ** v).toPrecision(3)) : v;
+}
+
+function onControl(c, input) {
+  const value = readInput(c, input);
+  if (c.view) {
+    speed = value;
+    $(`out-${c.id}`).textContent = String(value);
+    writeUrl();
+    return;
+  }
+  setConfig(patchAt(c.path, value), 'control');
+}
+
+function syncControls() {
+  const cfg = config();
+  for (const c of CONTROLS) {
+    const input = $(`input-${c.id}`);
+    const box = $(`control-${c.id}`);
+    box.hidden = c.show ? !c.show(cfg) : false;
+    const value = c.view ? speed : getPath(cfg, c.path);
+    if (c.kind === 'select') {
+      const options = typeof c.options === 'function' ? c.options(cfg) : c.options;
+      if (input.dataset.options !== options.join()) {
+        input.innerHTML = options.map((o) => `<option value="${o}">${o}</option>`).join('');
+        input.dataset.options = options.join();
+      }
+      input.value = value;
+      $(`out-${c.id}`).textContent = '';
+    } else if (c.kind === 'toggle') {
+      input.checked = Boolean(value);
+    } else {
+      input.value = c.kind === 'log' ? Math.log10(value) : value;
+      $(`out-${c.id}`).textContent = fmt(value);
+    }
+  }
+  const kind = cfg.optimizer.kind;
+  $('lr-caption').textContent = kind === 'adagrad'
+    ? "Adagrad's effective learning rate lr / sqrt(G + eps) per layer (line: mean over the layer's weights; band: min to max). G only grows, so it only shrinks."
+    : ['sgd', 'momentum', 'nesterov'].includes(kind)
+      ? `${kind} uses the same learning rate for every weight at every step: a flat line.`
+      : `${kind}'s effective step size per layer (line: mean; band: min to max).`;
+}
+
+// ---- drawing and the loop ---------------------------------------------------------------
+
+function sizeCanvases() {
+  const dpr = window.devicePixelRatio || 1;
+  for (const name of VIEWS) {
+    const canvas = $(`view-${name}`);
+    const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
+    const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+      dirty = true;
+    }
+  }
+}
+
+function draw() {
+  try {
+    app.draw(window.devicePixelRatio || 1);
+  } catch (e) {
+    showMessage(`Drawing failed: ${errorText(e)}`);
+  }
+  updateText();
+  dirty = false;
+}
+
+function updateText() {
+  const d = JSON.parse(app.diagnosis());
+  const box = $('diagnosis');
+  box.textContent = d.text;
+  box.className = `diagnosis ${d.level}`;
+  const s = JSON.parse(app.inspect());
+  const rate = stepTimes.length > 1
+    ? (stepTimes.reduce((a, b) => a + b.n, 0) / ((stepTimes.at(-1).t - stepTimes[0].t) / 1000 || 1)) : 0;
+  const parts = [`step ${s.steps}`];
+  if (s.loss !== null && s.loss !== undefined) parts.push(`loss ${typeof s.loss === 'number' ? fmt(s.loss) : s.loss}`);
+  if (playing && rate > 0) parts.push(`${Math.round(rate)} steps/s`);
+  if (lastNote) parts.push(lastNote);
+  $('status').textContent = parts.join(' · ');
+}
+
+function doSteps(n) {
+  const taken = app.step(n);
+  stepTimes.push({ t: performance.now(), n: taken });
+  while (stepTimes.length > 60) stepTimes.shift();
+  if (taken < n) setPlaying(false);
+  dirty = true;
+  return taken;
+}
+
+function frame() {
+  const t0 = performance.now();
+  if (playing) doSteps(speed);
+  if (dirty) draw();
+  frameMs.push(performance.now() - t0);
+  while (frameMs.length > 120) frameMs.shift();
+  requestAnimationFrame(frame);
+}
+
+function setPlaying(on) {
+  playing = on;
+  $('play').textContent = on ? 'Pause' : 'Play';
+  $('play').setAttribute('aria-pressed', String(on));
+  if (on) lastNote = '';
+}
+
+/** Runs `frames` frames of `stepsPerFrame` steps plus a full redraw, timing each. */
+function timeFrames(frames, stepsPerFrame) {
+  const times = [];
+  for (let i = 0; i < frames; i += 1) {
+    const t0 = performance.now();
+    app.step(stepsPerFrame);
+    app.draw(window.devicePixelRatio || 1);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  return { frames, stepsPerFrame, meanMs: mean, medianMs: times[times.length >> 1], p95Ms: times[Math.floor(times.length * 0.95)] };
+}
+
+function hover(event) {
+  const canvas = event.currentTarget;
+  const dpr = window.devicePixelRatio || 1;
+  const rect = canvas.getBoundingClientRect();
+  const x = event.clientX - rect.left;
+  const y = event.clientY - rect.top;
+  const tip = $('tooltip');
+  const hit = app.hover(x * dpr, y * dpr);
+  if (!hit) {
+    tip.hidden = true;
+    return;
+  }
+  const h = JSON.parse(hit);
+  const v = typeof h.value === 'number' ? h.value.toExponential(2) : h.value;
+  tip.textContent = `layer ${h.layer} · step ${h.step} · ${h.metric === 'delta' ? 'rms dL/dz' : '‖dL/dW‖'} = ${v}`;
+  tip.hidden = false;
+  tip.style.left = `${Math.min(x + 12, rect.width - tip.offsetWidth - 4)}px`;
+  tip.style.top = `${Math.max(0, y - 30)}px`;
+}
+
+async function main() {
+  await init();
+  app = App.from_query(location.search);
+  const view = JSON.parse(app.view_settings());
+  const messages = JSON.parse(app.messages());
+  if (view.speed !== undefined) {
+    const s = Number(view.speed);
+    if (Number.isInteger(s) && s >= 1 && s <= 200) speed = s;
+    else messages.push('URL parameter \'speed\' ignored: it must be a whole number from 1 to 200');
+  }
+  buildControls();
+  for (const name of VIEWS) app.attach(name, $(`view-${name}`));
+  document.querySelector(`input[name="metric"][value="${app.metric()}"]`).checked = true;
+  document.querySelectorAll('input[name="metric"]').forEach((r) => r.addEventListener('change', () => {
+    app.set_metric(r.value);
+    writeUrl();
+    dirty = true;
+  }));
+  $('play').addEventListener('click', () => setPlaying(!playing));
+  $('step').addEventListener('click', () => { setPlaying(false); doSteps(1); });
+  $('reset').addEventListener('click', () => { app.reset(); lastNote = 'Reset: same seed, same numbers.'; dirty = true; });
+  $('seed').addEventListener('click', () => setConfig({ seed: Math.floor(Math.random() * 1e9) }));
+  $('view-heatmap').addEventListener('mousemove', hover);
+  $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
+  new ResizeObserver(sizeCanvases).observe(document.querySelector('.views'));
+  syncControls();
+  writeUrl();
+  showMessage(messages.join('\n'));
+  sizeCanvases();
+  window.gradscope = {
+    config,
+    setConfig: (partial) => setConfig(partial),
+    step: (n = 1) => {
+      if (!Number.isInteger(n) || n < 1 || n > 100000) {
+        const message = 'step takes a whole number of steps from 1 to 100000';
+        showMessage(message);
+        return { ok: false, error: message };
+      }
+      const taken = doSteps(n);
+      draw();
+      return taken;
+    },
+    reset: () => { app.reset(); dirty = true; draw(); },
+    inspect: () => JSON.parse(app.inspect()),
+    diagnosis: () => JSON.parse(app.diagnosis()),
+    query: () => app.query(),
+    play: () => setPlaying(true),
+    pause: () => setPlaying(false),
+    setMetric: (m) => { try { app.set_metric(m); dirty = true; return { ok: true }; } catch (e) { return fail(errorText(e)); } },
+    timeFrames,
+    frameMs: () => [...frameMs],
+  };
+  if (view.autoplay === true || view.autoplay === 1) setPlaying(true);
+  requestAnimationFrame(frame);
+  document.documentElement.dataset.ready = 'true';
+}
+
+main().catch((e) => {
+  showMessage(`gradscope could not start: ${errorText(e)}`);
+});
