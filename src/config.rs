@@ -151,7 +151,7 @@ mod defaults {
         16
     }
     pub fn eval_every() -> u64 {
-        10
+        25
     }
     pub fn depth() -> usize {
         6
@@ -738,7 +738,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("clip.threshold", "(0, 1e9], default 1"),
     ("batch_size", "integer 1 to the training split's size, default 16 (at least 2 with batch_norm)"),
     ("precision", "f32 | f64, default f32"),
-    ("eval_every", "integer 0 to 1000000, default 10: full train/test evaluation period (0: never)"),
+    ("eval_every", "integer 0 to 1000000, default 25: full train/test evaluation period (0: never)"),
 ];
 
 #[cfg(test)]

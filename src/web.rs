@@ -18,14 +18,17 @@ use crate::engine::session::Run;
 use crate::view::charts::{self, Style};
 use crate::view::colormap::{tint, CLASSES};
 use crate::view::heatmap::{cell_at, render, Grid, Scale};
-use crate::view::{diagnosis, series, url, Metric, Rect};
+use crate::view::{diagnosis, plane, series, url, Metric, Rect};
 
 /// Step records kept for the charts.
 const HISTORY: usize = 2000;
 /// Steps across the heatmap and the time charts.
 const WINDOW: usize = 300;
 /// Cells per side of the decision-boundary image.
-const BOUNDARY_GRID: usize = 64;
+const BOUNDARY_GRID: usize = 48;
+/// Multiply-adds the boundary may spend per frame; a large network refreshes it over
+/// several frames, a few rows at a time.
+const BOUNDARY_BUDGET: usize = 1_500_000;
 /// Half-width of the data plane.
 const EXTENT: f64 = 1.6;
 
@@ -34,10 +37,14 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// The decision boundary computed at some step, as a grid of RGB cells.
+/// The decision boundary as a grid of RGB cells, refreshed progressively: `next_row` is
+/// where the next frame continues; `synced_at` is the step count the last full sweep
+/// finished at.
 struct Boundary {
-    at_step: u64,
     cells: Vec<[u8; 3]>,
+    next_row: usize,
+    sweep_started_at: u64,
+    synced_at: Option<u64>,
 }
 
 /// What the heatmap last drew, for hovering.
@@ -56,6 +63,8 @@ pub struct App {
     boundary: Option<Boundary>,
     messages: Vec<String>,
     view: serde_json::Map<String, Value>,
+    /// Milliseconds each view took in the last `draw`.
+    timings: Vec<(String, f64)>,
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
@@ -116,6 +125,7 @@ impl App {
             boundary: None,
             messages: Vec::new(),
             view: serde_json::Map::new(),
+            timings: Vec::new(),
         }
     }
 
@@ -237,10 +247,14 @@ impl App {
             scale: dpr.clamp(0.5, 4.0),
         };
         let canvases = self.canvases.clone();
+        let clock = web_sys::window().and_then(|w| w.performance());
+        let now = || clock.as_ref().map_or(0.0, |p| p.now());
+        self.timings.clear();
         for (name, canvas) in &canvases {
             if canvas.width() < 40 || canvas.height() < 40 {
                 continue;
             }
+            let started = now();
             let result = match name.as_str() {
                 "heatmap" => self.draw_heatmap(canvas, style),
                 "flow" => self.draw_flow(canvas, style),
@@ -250,8 +264,31 @@ impl App {
                 _ => self.draw_data(canvas, style),
             };
             result.map_err(|e| js_err(format!("drawing {name}: {e}")))?;
+            self.timings.push((name.clone(), now() - started));
         }
         Ok(())
+    }
+
+    /// Whether a view is still catching up with the current step (the decision boundary
+    /// refreshes over several frames for large networks).
+    pub fn needs_redraw(&self) -> bool {
+        let has_data_view = self.canvases.iter().any(|(n, _)| n == "data");
+        has_data_view
+            && self.run.dataset().kind.classes().is_some()
+            && self
+                .boundary
+                .as_ref()
+                .is_none_or(|b| b.synced_at != Some(self.run.steps()))
+    }
+
+    /// Milliseconds per view in the last `draw`, as a JSON object.
+    pub fn draw_timings(&self) -> String {
+        let map: serde_json::Map<String, Value> = self
+            .timings
+            .iter()
+            .map(|(n, t)| (n.clone(), json!(t)))
+            .collect();
+        Value::Object(map).to_string()
     }
 
     /// The heatmap cell under canvas pixel `(x, y)` as JSON `{layer, step, value}`
@@ -426,8 +463,8 @@ impl App {
     }
 
     fn draw_data(&mut self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
-        let data = self.run.dataset().clone();
-        if data.kind.classes().is_none() {
+        if self.run.dataset().kind.classes().is_none() {
+            let data = self.run.dataset();
             let points: Vec<(f64, f64)> = data
                 .train_x
                 .iter()
@@ -442,55 +479,73 @@ impl App {
             return root.present().map_err(|e| format!("{e:?}"));
         }
         let root = backend(canvas)?.into_drawing_area();
-        let (rect, state) = charts::data_frame(&root, style, EXTENT)?;
+        let rect = charts::data_frame(&root, style, EXTENT)?;
         root.present().map_err(|e| format!("{e:?}"))?;
-        let steps = self.run.steps();
-        let stale = self
-            .boundary
-            .as_ref()
-            .is_none_or(|b| b.at_step + 10 <= steps || (b.at_step != steps && steps < 10));
-        if stale {
-            self.boundary = Some(Boundary {
-                at_step: steps,
-                cells: self.boundary_cells(),
-            });
-        }
-        if let Some(b) = &self.boundary {
-            let mut grid_rgba = vec![0u8; rect.w.max(0) as usize * rect.h.max(0) as usize * 4];
-            let (w, h) = (rect.w.max(1) as usize, rect.h.max(1) as usize);
-            for y in 0..h {
-                let gy = BOUNDARY_GRID - 1 - (y * BOUNDARY_GRID / h).min(BOUNDARY_GRID - 1);
-                for x in 0..w {
-                    let gx = (x * BOUNDARY_GRID / w).min(BOUNDARY_GRID - 1);
-                    let c = b.cells[gy * BOUNDARY_GRID + gx];
-                    let p = (y * w + x) * 4;
-                    grid_rgba[p..p + 4].copy_from_slice(&[c[0], c[1], c[2], 255]);
-                }
-            }
-            put_image(canvas, rect, &grid_rgba)?;
-        }
+        self.refresh_boundary();
         let label = |xs: &[f64], ys: &[f64]| -> Vec<(f64, f64, usize)> {
             xs.chunks(2)
                 .zip(ys)
                 .map(|(p, y)| (p[0], p[1], *y as usize))
                 .collect()
         };
-        let root = backend(canvas)?.into_drawing_area();
-        charts::data_points(
-            &root,
-            style,
-            state,
-            &label(&data.train_x, &data.train_y),
-            &label(&data.test_x, &data.test_y),
-        )?;
-        root.present().map_err(|e| format!("{e:?}"))
+        let data = self.run.dataset();
+        let (train, test) = (
+            label(&data.train_x, &data.train_y),
+            label(&data.test_x, &data.test_y),
+        );
+        let cells = self.boundary.as_ref().map_or(&[][..], |b| &b.cells[..]);
+        let (w, h) = (rect.w.max(0) as usize, rect.h.max(0) as usize);
+        let img = plane::render_plane(
+            cells,
+            BOUNDARY_GRID,
+            w,
+            h,
+            EXTENT,
+            &train,
+            &test,
+            3.0 * style.scale,
+        );
+        put_image(canvas, rect, &img)
     }
 
-    /// The predicted class colour over a grid of the plane: lighter where less certain.
-    fn boundary_cells(&mut self) -> Vec<[u8; 3]> {
+    /// Recomputes some rows of the boundary (all of them for a new run), within the
+    /// per-frame budget, unless the image already shows the current step.
+    fn refresh_boundary(&mut self) {
         let n = BOUNDARY_GRID;
-        let mut xs = Vec::with_capacity(n * n * 2);
-        for gy in 0..n {
+        let steps = self.run.steps();
+        let params = self.run.arch().param_count().max(1);
+        let rows = (BOUNDARY_BUDGET / (params * n)).clamp(1, n);
+        let boundary = self.boundary.get_or_insert_with(|| Boundary {
+            cells: vec![[255, 255, 255]; n * n],
+            next_row: 0,
+            sweep_started_at: 0,
+            synced_at: None,
+        });
+        if boundary.synced_at == Some(steps) {
+            return;
+        }
+        let full = boundary.synced_at.is_none();
+        let start = boundary.next_row;
+        if start == 0 {
+            boundary.sweep_started_at = steps;
+        }
+        let end = if full { n } else { (start + rows).min(n) };
+        let cells = self.boundary_cells(start, end);
+        if let Some(b) = self.boundary.as_mut() {
+            b.cells[start * n..end * n].copy_from_slice(&cells);
+            b.next_row = if end == n { 0 } else { end };
+            if end == n {
+                b.synced_at = Some(b.sweep_started_at);
+            }
+        }
+    }
+
+    /// The predicted class colour over grid rows `start..end` of the plane: lighter where
+    /// less certain.
+    fn boundary_cells(&mut self, start: usize, end: usize) -> Vec<[u8; 3]> {
+        let n = BOUNDARY_GRID;
+        let mut xs = Vec::with_capacity((end - start) * n * 2);
+        for gy in start..end {
             for gx in 0..n {
                 xs.push(-EXTENT + 2.0 * EXTENT * (gx as f64 + 0.5) / n as f64);
                 xs.push(-EXTENT + 2.0 * EXTENT * (gy as f64 + 0.5) / n as f64);

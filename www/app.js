@@ -249,7 +249,7 @@ function doSteps(n) {
 function frame() {
   const t0 = performance.now();
   if (playing) doSteps(speed);
-  if (dirty) draw();
+  if (dirty || app.needs_redraw()) draw();
   frameMs.push(performance.now() - t0);
   while (frameMs.length > 120) frameMs.shift();
   requestAnimationFrame(frame);
@@ -262,18 +262,34 @@ function setPlaying(on) {
   if (on) lastNote = '';
 }
 
-/** Runs `frames` frames of `stepsPerFrame` steps plus a full redraw, timing each. */
+/** Runs `frames` frames of `stepsPerFrame` steps plus a full redraw, timing each part. */
 function timeFrames(frames, stepsPerFrame) {
-  const times = [];
+  const total = [];
+  let stepMs = 0;
+  let drawMs = 0;
   for (let i = 0; i < frames; i += 1) {
     const t0 = performance.now();
     app.step(stepsPerFrame);
+    const t1 = performance.now();
     app.draw(window.devicePixelRatio || 1);
-    times.push(performance.now() - t0);
+    const t2 = performance.now();
+    stepMs += t1 - t0;
+    drawMs += t2 - t1;
+    total.push(t2 - t0);
   }
-  times.sort((a, b) => a - b);
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  return { frames, stepsPerFrame, meanMs: mean, medianMs: times[times.length >> 1], p95Ms: times[Math.floor(times.length * 0.95)] };
+  total.sort((a, b) => a - b);
+  const mean = total.reduce((a, b) => a + b, 0) / total.length;
+  return {
+    frames,
+    stepsPerFrame,
+    meanMs: mean,
+    medianMs: total[total.length >> 1],
+    p95Ms: total[Math.floor(total.length * 0.95)],
+    stepMsPerFrame: stepMs / frames,
+    drawMsPerFrame: drawMs / frames,
+    lastDrawMsPerView: JSON.parse(app.draw_timings()),
+    stepsPerSecond: (frames * stepsPerFrame) / (stepMs / 1000),
+  };
 }
 
 function hover(event) {

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::float::Float;
+use super::float::{sum4, Float};
 
 /// Which clipping rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,10 +33,7 @@ pub struct ClipOutcome {
 
 /// The L2 norm of `g`, accumulated in f64.
 pub fn l2_norm<T: Float>(g: &[T]) -> f64 {
-    g.iter()
-        .map(|v| v.to_f64() * v.to_f64())
-        .sum::<f64>()
-        .sqrt()
+    sum4(g, |v| v * v).sqrt()
 }
 
 /// Clips `grads` in place, given their norm before clipping.

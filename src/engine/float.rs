@@ -159,6 +159,53 @@ macro_rules! avx_dispatch_fn {
 }
 pub(crate) use avx_dispatch_fn;
 
+/// `sum of f(v)` over `values` in f64, with four interleaved partial sums added as
+/// `(s0 + s1) + (s2 + s3)`: a fixed order, so every platform gets the same bits, and one
+/// that vectorizes.
+#[inline(always)]
+pub fn sum4<T: Float>(values: &[T], f: impl Fn(f64) -> f64) -> f64 {
+    let mut s = [0.0f64; 4];
+    let chunks = values.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            s[k] += f(c[k].to_f64());
+        }
+    }
+    for (k, v) in tail.iter().enumerate() {
+        s[k] += f(v.to_f64());
+    }
+    (s[0] + s[1]) + (s[2] + s[3])
+}
+
+/// `e^x` in f32 for `x` in `[-170, 88]`, branch-free (so it vectorizes): `x = k ln2 + r`
+/// with `ln2` in two parts (`k ln2_hi` exact), `e^r` by Taylor to degree 7 (truncation
+/// below 1e-8 for `|r| <= ln2 / 2`), and `2^k` applied as two exponent-bit factors so
+/// that results in the subnormal range round correctly instead of wrapping.
+#[inline(always)]
+pub fn exp_f32(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits.
+    const SHIFT: f32 = 12_582_912.0;
+    const LN2_HI: f32 = f32::from_bits(0x3f31_7200);
+    const LN2_LO: f32 = f32::from_bits(0x35bf_be8e);
+    let shifted = x * LOG2E + SHIFT;
+    let kf = shifted - SHIFT;
+    let k = (shifted.to_bits() as i32).wrapping_sub(SHIFT.to_bits() as i32);
+    let r = (x - kf * LN2_HI) - kf * LN2_LO;
+    let mut p = 1.0 / 5_040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    let k1 = k >> 1;
+    let k2 = k - k1;
+    p * f32::from_bits(((k1 + 127) as u32) << 23) * f32::from_bits(((k2 + 127) as u32) << 23)
+}
+
 impl Float for f32 {
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
@@ -222,27 +269,42 @@ impl Float for f32 {
     }
     #[inline(always)]
     fn tanh(self) -> Self {
-        // tanh(x) = (e^2x - 1) / (e^2x + 1); |x| >= 20 rounds to +-1 in f32, and below
-        // 1e-4 tanh(x) = x to f32 precision (the next term is x^3 / 3).
-        let x = (self as f64).clamp(-20.0, 20.0);
-        let e = exp_f64(2.0 * x);
-        let t = (e - 1.0) / (e + 1.0);
-        let r = if x.abs() < 1e-4 { x } else { t };
+        // tanh|x| = m / (m + 2) with m = e^(2|x|) - 1, all in f32 (so it vectorizes four
+        // or eight wide): m by its Taylor series below 2|x| = 0.5, where e^y - 1 would
+        // cancel, and by exp_f32 above. |x| >= 10 rounds to 1.
+        let y = 2.0 * self.abs().min(10.0);
+        let mut p = 1.0 / 362_880.0;
+        p = p * y + 1.0 / 40_320.0;
+        p = p * y + 1.0 / 5_040.0;
+        p = p * y + 1.0 / 720.0;
+        p = p * y + 1.0 / 120.0;
+        p = p * y + 1.0 / 24.0;
+        p = p * y + 1.0 / 6.0;
+        p = p * y + 0.5;
+        p = p * y + 1.0;
+        let series = p * y;
+        let m = if y < 0.5 { series } else { exp_f32(y) - 1.0 };
+        let t = (m / (m + 2.0)).copysign(self);
         if self.is_nan() {
             self
         } else {
-            r as f32
+            t
         }
     }
     #[inline(always)]
     fn sigmoid(self) -> Self {
-        // sigmoid(-120) = 8e-53 rounds to 0 in f32, sigmoid(40) to 1.
-        let x = (self as f64).clamp(-120.0, 40.0);
-        let r = 1.0 / (1.0 + exp_f64(-x));
+        // With e = e^-|x| in (0, 1]: 1 / (1 + e) for x >= 0, e / (1 + e) below, in f32;
+        // |x| = 150 already underflows e to 0.
+        let e = exp_f32(-self.abs().min(150.0));
+        let r = if self >= 0.0 {
+            1.0 / (1.0 + e)
+        } else {
+            e / (1.0 + e)
+        };
         if self.is_nan() {
             self
         } else {
-            r as f32
+            r
         }
     }
     #[inline]
@@ -320,10 +382,19 @@ mod tests {
         ia.abs_diff(ib)
     }
 
+    /// A linear grid over [-100, 100], log-spaced magnitudes from 1e-9 to 110 of both
+    /// signs, and special points.
     fn grid() -> impl Iterator<Item = f32> {
-        (-40_000..=40_000).map(|i| i as f32 * 2.5e-3).chain([
-            1e-30f32, -1e-30, 1e-7, -1e-7, 3e-5, -3e-5, 1e-4, 2e-4, 80.0, -80.0, -103.0,
-        ])
+        let linear = (-40_000..=40_000).map(|i| i as f32 * 2.5e-3);
+        let logs = (0..40_000).flat_map(|i| {
+            let v = 10f64.powf(-9.0 + 11.04 * i as f64 / 40_000.0) as f32;
+            [v, -v]
+        });
+        let special = [
+            1e-30f32, -1e-30, 1e-7, -1e-7, 3e-5, -3e-5, 1e-4, 2e-4, 80.0, -80.0, -103.0, 0.25,
+            0.2499999,
+        ];
+        linear.chain(logs).chain(special)
     }
 
     #[test]
@@ -342,7 +413,7 @@ mod tests {
         for x in grid() {
             let xd = x as f64;
             let checks: [(&str, f32, f64); 4] = [
-                ("tanh", x.tanh(), libm::tanh(xd)),
+                ("tanh", Float::tanh(x), libm::tanh(xd)),
                 ("sigmoid", Float::sigmoid(x), 1.0 / (1.0 + libm::exp(-xd))),
                 ("exp", Float::exp(x), libm::exp(xd)),
                 ("exp_m1", Float::exp_m1(x), libm::expm1(xd)),

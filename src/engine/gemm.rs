@@ -37,7 +37,7 @@ impl<'a, T: Copy> MatRef<'a, T> {
             cs: cols,
         }
     }
-    #[inline(always)]
+    #[cfg(test)]
     fn at(&self, i: usize, j: usize) -> T {
         self.data[i * self.rs + j * self.cs]
     }
@@ -120,8 +120,8 @@ fn gemm_body<T: Float, const NR: usize>(
 ) {
     let m_panels = m.div_ceil(MR);
     let n_panels = n.div_ceil(NR);
-    pack(&mut scratch.a, m_panels, MR, m, k, |i, kk| a.at(i, kk));
-    pack(&mut scratch.b, n_panels, NR, n, k, |j, kk| b.at(kk, j));
+    pack(&mut scratch.a, a.data, a.rs, a.cs, MR, m, k);
+    pack(&mut scratch.b, b.data, b.cs, b.rs, NR, n, k);
     for jp in 0..n_panels {
         let bp = &scratch.b[jp * k * NR..(jp + 1) * k * NR];
         let j0 = jp * NR;
@@ -138,25 +138,48 @@ fn gemm_body<T: Float, const NR: usize>(
     }
 }
 
-/// Packs `lanes`-wide panels: `buf[(p * k + kk) * lanes + l] = get(p * lanes + l, kk)`,
-/// zero past `len`.
+/// Packs `lanes`-wide panels of a strided matrix: `buf[(p * k + kk) * lanes + l] =
+/// data[(p * lanes + l) * lane_stride + kk * k_stride]`, zero past `len` lanes. Copies
+/// whole runs when either stride is 1 (the layouts the network uses).
 #[inline(always)]
 fn pack<T: Float>(
     buf: &mut Vec<T>,
-    panels: usize,
+    data: &[T],
+    lane_stride: usize,
+    k_stride: usize,
     lanes: usize,
     len: usize,
     k: usize,
-    get: impl Fn(usize, usize) -> T,
 ) {
-    buf.clear();
+    let panels = len.div_ceil(lanes);
     buf.resize(panels * k * lanes, T::ZERO);
     for p in 0..panels {
         let base = p * k * lanes;
-        for l in 0..lanes.min(len - p * lanes) {
-            let idx = p * lanes + l;
-            for kk in 0..k {
-                buf[base + kk * lanes + l] = get(idx, kk);
+        let width = lanes.min(len - p * lanes);
+        let first = p * lanes * lane_stride;
+        let panel = &mut buf[base..base + k * lanes];
+        if width < lanes {
+            panel.fill(T::ZERO);
+        }
+        if lane_stride == 1 {
+            // The lanes of one k are adjacent in memory: copy them as a run.
+            for (kk, dst) in panel.chunks_exact_mut(lanes).enumerate() {
+                let src = first + kk * k_stride;
+                dst[..width].copy_from_slice(&data[src..src + width]);
+            }
+        } else if k_stride == 1 {
+            // Each lane's k values are adjacent: read them as a run.
+            for l in 0..width {
+                let src = &data[first + l * lane_stride..first + l * lane_stride + k];
+                for (kk, &v) in src.iter().enumerate() {
+                    panel[kk * lanes + l] = v;
+                }
+            }
+        } else {
+            for l in 0..width {
+                for kk in 0..k {
+                    panel[kk * lanes + l] = data[first + l * lane_stride + kk * k_stride];
+                }
             }
         }
     }

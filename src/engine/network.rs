@@ -24,7 +24,7 @@
 //! the layer has batch norm), so clipping and the optimizers see one slice.
 
 use super::activation::Activation;
-use super::float::Float;
+use super::float::{sum4, Float};
 use super::gemm::{gemm, GemmScratch, MatRef};
 use super::init::Init;
 use super::rng::Rng;
@@ -327,7 +327,7 @@ impl<T: Float> Network<T> {
                     );
                 }
             }
-            let sq: f64 = dz.iter().map(|v| v.to_f64() * v.to_f64()).sum();
+            let sq = sum4(dz, |v| v * v);
             ws.delta_rms[l] = (sq / size.max(1) as f64).sqrt();
             let h_in = &ws.h[l];
             gemm(

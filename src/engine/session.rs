@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::activation::Activation;
 use super::clip::{clip, l2_norm, ClipKind};
 use super::data::{Batcher, Dataset};
-use super::float::Float;
+use super::float::{sum4, Float};
 use super::loss::Loss;
 use super::network::{Mode, Network, Workspace};
 use super::optim::{self, LrStats, Optimizer};
@@ -110,7 +110,8 @@ pub struct Session<T: Float> {
     loss: Loss,
     net: Network<T>,
     ws: Workspace<T>,
-    eval_ws: Option<Workspace<T>>,
+    /// Evaluation workspaces, one per batch size used (full chunks and remainders).
+    eval_ws: Vec<Workspace<T>>,
     data: Dataset,
     train_x: Vec<T>,
     train_t: Vec<T>,
@@ -165,7 +166,7 @@ impl<T: Float> Session<T> {
             grad_logits: vec![T::ZERO; config.batch_size * outputs],
             batch_t: vec![T::ZERO; config.batch_size * outputs],
             ws,
-            eval_ws: None,
+            eval_ws: Vec::new(),
             net,
             data,
             train_x,
@@ -293,30 +294,33 @@ impl<T: Float> Session<T> {
         self.net
             .backward(&mut self.ws, &self.grad_logits, &mut self.grads);
 
-        let grad_norm = l2_norm(&self.grads);
+        // Per layer: |dL/dW|^2 and the rest of its gradients; the global norm sums them in
+        // layer order (one pass over the gradients for both).
+        let mut total_sq = 0.0;
+        let mut layers: Vec<LayerRecord> = Vec::with_capacity(self.net.layers.len());
+        for (l, shape) in self.net.layers.iter().enumerate() {
+            let w_sq = sum4(&self.grads[shape.w_range()], |v| v * v);
+            total_sq += w_sq
+                + sum4(&self.grads[shape.w_range().end..shape.range().end], |v| {
+                    v * v
+                });
+            let (act_mean, act_std, flat) = self.activation_stats(l);
+            let g = w_sq.sqrt();
+            layers.push(LayerRecord {
+                grad_norm: g,
+                clipped_grad_norm: g,
+                delta_rms: self.ws.delta_rms[l],
+                weight_norm: l2_norm(&self.net.params[shape.w_range()]),
+                act_mean,
+                act_std,
+                saturated_or_dead: flat,
+                eff_lr_mean: f64::NAN,
+                eff_lr_min: f64::NAN,
+                eff_lr_max: f64::NAN,
+            });
+        }
+        let grad_norm = total_sq.sqrt();
         let non_finite = !loss.is_finite() || !grad_norm.is_finite();
-        let mut layers: Vec<LayerRecord> = self
-            .net
-            .layers
-            .iter()
-            .enumerate()
-            .map(|(l, shape)| {
-                let g = l2_norm(&self.grads[shape.w_range()]);
-                let (act_mean, act_std, flat) = self.activation_stats(l);
-                LayerRecord {
-                    grad_norm: g,
-                    clipped_grad_norm: g,
-                    delta_rms: self.ws.delta_rms[l],
-                    weight_norm: l2_norm(&self.net.params[shape.w_range()]),
-                    act_mean,
-                    act_std,
-                    saturated_or_dead: flat,
-                    eff_lr_mean: f64::NAN,
-                    eff_lr_min: f64::NAN,
-                    eff_lr_max: f64::NAN,
-                }
-            })
-            .collect();
         let mut detail = detailed.then(|| StepDetail {
             x: self.ws.h[0].clone(),
             y: self.batch_t.clone(),
@@ -385,12 +389,8 @@ impl<T: Float> Session<T> {
             &self.ws.h[l + 1]
         };
         let count = values.len().max(1) as f64;
-        let mean = values.iter().map(|v| v.to_f64()).sum::<f64>() / count;
-        let var = values
-            .iter()
-            .map(|v| (v.to_f64() - mean).powi(2))
-            .sum::<f64>()
-            / count;
+        let mean = sum4(values, |v| v) / count;
+        let var = sum4(values, |v| (v - mean) * (v - mean)) / count;
         let act = self.net.arch.activation;
         let flat = if !shape.hidden || act == Activation::Linear {
             None
@@ -421,15 +421,13 @@ impl<T: Float> Session<T> {
 
     /// Share of rows whose predicted class equals the label; `None` for regression.
     fn accuracy(&self, logits: &[T], labels: &[f64]) -> Option<f64> {
-        self.data.kind.classes()?;
-        let outputs = self.net.arch.outputs;
-        let threshold = if self.loss == Loss::Mse { 0.5 } else { 0.0 };
-        let correct = logits
-            .chunks_exact(outputs)
-            .zip(labels)
-            .filter(|(row, &label)| predicted_class(row, threshold) as f64 == label)
-            .count();
-        Some(correct as f64 / labels.len().max(1) as f64)
+        accuracy(
+            self.data.kind.classes().is_some(),
+            self.loss,
+            self.net.arch.outputs,
+            logits,
+            labels,
+        )
     }
 
     /// Loss and accuracy over the test split (`test`) or training split, in evaluation mode.
@@ -445,39 +443,39 @@ impl<T: Float> Session<T> {
         }
         let inputs = self.net.arch.inputs;
         let outputs = self.net.arch.outputs;
-        let mut ws = self
-            .eval_ws
-            .take()
-            .unwrap_or_else(|| self.net.workspace(EVAL_CHUNK));
+        let classification = self.data.kind.classes().is_some();
         let mut loss_sum = 0.0;
         let mut correct = 0.0;
         let mut grad = vec![T::ZERO; EVAL_CHUNK * outputs];
         for start in (0..rows).step_by(EVAL_CHUNK) {
             let n = EVAL_CHUNK.min(rows - start);
-            let mut chunk_ws = if n == EVAL_CHUNK {
-                ws
-            } else {
-                self.net.workspace(n)
+            let k = match self.eval_ws.iter().position(|w| w.batch == n) {
+                Some(k) => k,
+                None => {
+                    self.eval_ws.push(self.net.workspace(n));
+                    self.eval_ws.len() - 1
+                }
             };
-            chunk_ws.h[0].copy_from_slice(&x[start * inputs..(start + n) * inputs]);
-            self.net.forward(&mut chunk_ws, Mode::Eval);
-            let logits = self.net.logits(&chunk_ws);
+            let ws = &mut self.eval_ws[k];
+            ws.h[0].copy_from_slice(&x[start * inputs..(start + n) * inputs]);
+            self.net.forward(ws, Mode::Eval);
+            let logits = self.net.logits(ws);
             let targets = &t[start * outputs..(start + n) * outputs];
             loss_sum += self
                 .loss
                 .evaluate(logits, targets, outputs, &mut grad[..n * outputs])
                 * n as f64;
-            if let Some(acc) = self.accuracy(logits, &labels[start..start + n]) {
+            if let Some(acc) = accuracy(
+                classification,
+                self.loss,
+                outputs,
+                logits,
+                &labels[start..start + n],
+            ) {
                 correct += acc * n as f64;
             }
-            ws = if n == EVAL_CHUNK {
-                chunk_ws
-            } else {
-                self.net.workspace(EVAL_CHUNK)
-            };
         }
-        self.eval_ws = Some(ws);
-        let acc = self.data.kind.classes().map(|_| correct / rows as f64);
+        let acc = classification.then(|| correct / rows as f64);
         (Some(loss_sum / rows as f64), acc)
     }
 
@@ -500,6 +498,26 @@ impl<T: Float> Session<T> {
         }
         out
     }
+}
+
+/// Share of rows of `logits` whose predicted class equals the label; `None` for regression.
+fn accuracy<T: Float>(
+    classification: bool,
+    loss: Loss,
+    outputs: usize,
+    logits: &[T],
+    labels: &[f64],
+) -> Option<f64> {
+    if !classification {
+        return None;
+    }
+    let threshold = if loss == Loss::Mse { 0.5 } else { 0.0 };
+    let correct = logits
+        .chunks_exact(outputs)
+        .zip(labels)
+        .filter(|(row, &label)| predicted_class(row, threshold) as f64 == label)
+        .count();
+    Some(correct as f64 / labels.len().max(1) as f64)
 }
 
 /// Class predicted from one row of outputs: `output > threshold` for a single output,

@@ -48,21 +48,23 @@ pub fn layer_color(l: usize, layers: usize) -> RGBColor {
     }))
 }
 
-/// Tick labels for a log axis from `lo` to `hi`: every tick (`3e-2`) on a narrow axis,
-/// only the decades (`1e-2`) when it spans more than two.
+/// Tick labels for a log axis from `lo` to `hi`: the decades (`1e-2`) always, and on an
+/// axis narrower than two decades also the 2s and 5s between (`2e-2`, `5e-2`).
 fn log_labels(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
     let wide = hi / lo > 100.0;
     move |v: &f64| {
         if *v <= 0.0 || !v.is_finite() {
             return String::new();
         }
-        let l = v.log10();
-        if (l - l.round()).abs() < 1e-6 {
-            format!("1e{}", l.round() as i32)
-        } else if wide {
-            String::new()
-        } else {
+        let exp = v.log10().floor();
+        let mantissa = v / 10f64.powf(exp);
+        let near = |m: f64| (mantissa - m).abs() < 1e-6 * m || (mantissa - 10.0 * m).abs() < 1e-5;
+        if near(1.0) {
+            format!("1e{}", v.log10().round() as i32)
+        } else if !wide && (near(2.0) || near(5.0)) {
             format!("{v:.0e}")
+        } else {
+            String::new()
         }
     }
 }
@@ -323,6 +325,19 @@ pub fn gradient_flow<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The layers whose lines a per-layer chart draws: all of up to 12, else the first, the
+/// last hidden, the output layer and evenly spaced ones between (12 in all).
+pub fn shown_layers(layers: usize) -> Vec<usize> {
+    if layers <= 12 {
+        return (0..layers).collect();
+    }
+    let mut picked: Vec<usize> = (0..10).map(|i| i * (layers - 2) / 9).collect();
+    picked.push(layers - 2);
+    picked.push(layers - 1);
+    picked.dedup();
+    picked
+}
+
 /// Effective learning rate per layer over steps: a mean line per layer, and the min–max
 /// band of the first and last hidden layers. Log axis.
 pub fn effective_lr<DB: DrawingBackend>(
@@ -363,7 +378,8 @@ pub fn effective_lr<DB: DrawingBackend>(
         .map_err(e)?;
     let layers = lines.len();
     let hidden = layers.saturating_sub(1);
-    for (l, (mean, band)) in lines.iter().enumerate() {
+    for l in shown_layers(layers) {
+        let (mean, band) = &lines[l];
         let color = layer_color(l, layers);
         if (l == 0 || l + 1 == hidden) && band.len() > 1 {
             let mut poly: Vec<(f64, f64)> = band.iter().map(|b| (b.0, b.2.max(lo))).collect();
@@ -555,45 +571,19 @@ pub fn saturation_frame<DB: DrawingBackend>(
     Ok(rect)
 }
 
-/// The data plane's axes and its points (classification); returns the plotting rectangle
-/// for the decision-boundary image, which the caller draws first.
+/// The data plane's axes (classification); returns the plotting rectangle, where the
+/// caller puts the boundary-and-points image (see `view::plane`).
 pub fn data_frame<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     style: Style,
     extent: f64,
-) -> DrawResult<(Rect, ChartState)> {
+) -> DrawResult<Rect> {
     root.fill(&WHITE).map_err(e)?;
-    let chart = ChartBuilder::on(root)
-        .margin(style.px(8.0))
-        .x_label_area_size(style.px(26.0))
-        .y_label_area_size(style.px(34.0))
-        .build_cartesian_2d(-extent..extent, -extent..extent)
-        .map_err(e)?;
-    let rect = plot_rect(&chart);
-    Ok((rect, ChartState { extent }))
-}
-
-/// What [`data_points`] needs to redraw on top of the boundary image.
-#[derive(Clone, Copy, Debug)]
-pub struct ChartState {
-    pub extent: f64,
-}
-
-/// Axes and the data points over the boundary image: class colours with a white rim,
-/// test points hollow.
-pub fn data_points<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    style: Style,
-    state: ChartState,
-    train: &[(f64, f64, usize)],
-    test: &[(f64, f64, usize)],
-) -> DrawResult<()> {
-    let x = state.extent;
     let mut chart = ChartBuilder::on(root)
         .margin(style.px(8.0))
         .x_label_area_size(style.px(26.0))
         .y_label_area_size(style.px(34.0))
-        .build_cartesian_2d(-x..x, -x..x)
+        .build_cartesian_2d(-extent..extent, -extent..extent)
         .map_err(e)?;
     chart
         .configure_mesh()
@@ -603,25 +593,7 @@ pub fn data_points<DB: DrawingBackend>(
         .label_style(style.font(10.0))
         .draw()
         .map_err(e)?;
-    let r = style.px(3.0);
-    chart
-        .draw_series(train.iter().map(|&(a, b, c)| {
-            EmptyElement::at((a, b))
-                + Circle::new((0, 0), r + 1, WHITE.filled())
-                + Circle::new((0, 0), r, rgb(CLASSES[c.min(2)]).filled())
-        }))
-        .map_err(e)?;
-    chart
-        .draw_series(test.iter().map(|&(a, b, c)| {
-            EmptyElement::at((a, b))
-                + Circle::new(
-                    (0, 0),
-                    r,
-                    rgb(CLASSES[c.min(2)]).stroke_width(style.px(1.5)),
-                )
-        }))
-        .map_err(e)?;
-    Ok(())
+    Ok(plot_rect(&chart))
 }
 
 /// Regression: the data points and the network's curve.

@@ -89,15 +89,20 @@ pub fn render(grid: &Grid, scale: &Scale, width: usize, height: usize) -> Vec<u8
     if grid.rows == 0 || grid.cols == 0 {
         return img;
     }
-    // Colour each cell once, then copy per pixel.
+    // Colour each cell once and map each pixel column once, then copy per pixel.
     let colors: Vec<[u8; 3]> = grid.values.iter().map(|v| scale.color(*v)).collect();
+    let cols: Vec<usize> = (0..width)
+        .map(|x| (x * grid.cols / width).min(grid.cols - 1))
+        .collect();
     for y in 0..height {
         let row = grid.rows - 1 - (y * grid.rows / height).min(grid.rows - 1);
-        for x in 0..width {
-            let col = (x * grid.cols / width).min(grid.cols - 1);
-            let c = colors[row * grid.cols + col];
-            let p = (y * width + x) * 4;
-            img[p..p + 4].copy_from_slice(&[c[0], c[1], c[2], 255]);
+        let line = &colors[row * grid.cols..(row + 1) * grid.cols];
+        for (px, &col) in img[y * width * 4..(y + 1) * width * 4]
+            .chunks_exact_mut(4)
+            .zip(&cols)
+        {
+            let c = line[col];
+            px.copy_from_slice(&[c[0], c[1], c[2], 255]);
         }
     }
     img

@@ -7,6 +7,7 @@ pub mod charts;
 pub mod colormap;
 pub mod diagnosis;
 pub mod heatmap;
+pub mod plane;
 pub mod series;
 pub mod url;
 
