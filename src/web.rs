@@ -495,16 +495,12 @@ impl App {
         );
         let cells = self.boundary.as_ref().map_or(&[][..], |b| &b.cells[..]);
         let (w, h) = (rect.w.max(0) as usize, rect.h.max(0) as usize);
-        let img = plane::render_plane(
+        let grid = plane::Plane {
             cells,
-            BOUNDARY_GRID,
-            w,
-            h,
-            EXTENT,
-            &train,
-            &test,
-            3.0 * style.scale,
-        );
+            n: BOUNDARY_GRID,
+            extent: EXTENT,
+        };
+        let img = plane::render_plane(grid, w, h, &train, &test, 3.0 * style.scale);
         put_image(canvas, rect, &img)
     }
 
