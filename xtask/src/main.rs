@@ -294,6 +294,8 @@ fn test() -> Result<(), String> {
                 "-p",
                 "gradscope",
                 "--lib",
+                "--test",
+                "web",
                 "--target",
                 "wasm32-unknown-unknown",
                 "--",
