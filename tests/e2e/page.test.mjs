@@ -1,0 +1,274 @@
+// The page end to end in Debian's Chromium: loading, every control, every view, the
+// diagnoses, the API, hostile input, and agreement with the native CLI.
+// Run by `cargo xtask test` (after `cargo xtask build`), or: node --test tests/e2e/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, startServer, launch, openPage, screenshotPath } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function fresh(query = '', viewport) {
+  const page = await browser.context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}${query}`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 30000 });
+  return { page, errors };
+}
+
+/** Distinct colours per canvas (a blank canvas has 1 or 0). */
+function canvasColours(page) {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('canvas')].map((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 16) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return [c.id, seen.size];
+  })));
+}
+
+function canvasDigests(page) {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('canvas')].map((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 2166136261;
+    for (let i = 0; i < d.length; i += 4) h = Math.imul(h ^ (d[i] + 3 * d[i + 1] + 7 * d[i + 2]), 16777619);
+    return [c.id, h >>> 0];
+  })));
+}
+
+test('the page loads with zero console errors and draws every view', async () => {
+  const { page, errors } = await fresh();
+  await page.evaluate(() => window.gradscope.step(60));
+  const colours = await canvasColours(page);
+  assert.equal(Object.keys(colours).length, 6);
+  for (const [id, n] of Object.entries(colours)) assert.ok(n > 8, `${id} looks blank (${n} colours)`);
+  for (const sel of ['h2', '.caption']) assert.equal(await page.locator(`.view ${sel}`).count(), 6, `every view has a ${sel}`);
+  await page.screenshot({ path: screenshotPath('default'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('every control changes the config it names', async () => {
+  const { page, errors } = await fresh();
+  const config = () => page.evaluate(() => window.gradscope.config());
+  const change = (id, value) => page.$eval(`#input-${id}`, (el, v) => {
+    if (el.type === 'checkbox') el.checked = v; else el.value = String(v);
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+  const cases = [
+    ['dataset', 'xor', (c) => c.dataset.kind],
+    ['depth', 12, (c) => c.network.depth],
+    ['width', 24, (c) => c.network.width],
+    ['activation', 'relu', (c) => c.network.activation],
+    ['init', 'normal', (c) => c.network.init],
+    ['init_std', -1, (c) => c.network.init_std, 0.1],
+    ['init_gain', 0.3, (c) => c.network.init_gain, 2],
+    ['batch_norm', true, (c) => c.network.batch_norm],
+    ['skip_connections', true, (c) => c.network.skip_connections],
+    ['loss', 'mse', (c) => c.loss],
+    ['optimizer', 'adagrad', (c) => c.optimizer.kind],
+    ['lr', -2, (c) => c.optimizer.lr, 0.01],
+    ['clip', 'norm', (c) => c.clip.kind],
+    ['threshold', -1, (c) => c.clip.threshold, 0.1],
+    ['batch_size', 32, (c) => c.batch_size],
+  ];
+  for (const [id, value, read, expected = value] of cases) {
+    await change(id, value);
+    assert.deepEqual(read(await config()), expected, `control ${id}`);
+  }
+  await change('speed', 40);
+  assert.match(page.url(), /speed=40/);
+  // Keyboard: the depth slider moves with the arrow keys.
+  const before = (await config()).network.depth;
+  await page.focus('#input-depth');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((d) => window.gradscope.config().network.depth === d + 1, before);
+  // The UI says which changes restart and which continue.
+  await page.evaluate(() => window.gradscope.step(5));
+  await change('threshold', 0);
+  assert.match(await page.textContent('#status'), /Continuing/);
+  assert.equal((await page.evaluate(() => window.gradscope.inspect())).steps, 5);
+  await change('width', 20);
+  assert.match(await page.textContent('#status'), /Restarted/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('views change when the settings change', async () => {
+  const { page } = await fresh();
+  await page.evaluate(() => window.gradscope.step(40));
+  const first = await canvasDigests(page);
+  await page.evaluate(() => {
+    window.gradscope.setConfig({ network: { depth: 10, activation: 'relu', init: 'he_normal' }, optimizer: { kind: 'adam' } });
+    window.gradscope.step(40);
+  });
+  const second = await canvasDigests(page);
+  for (const id of Object.keys(first)) assert.notEqual(first[id], second[id], `${id} did not change`);
+  await page.close();
+});
+
+test('a deep sigmoid net is diagnosed as vanishing, and a fix as healthy', async () => {
+  const { page } = await fresh('?depth=20&activation=sigmoid&init=standard');
+  await page.evaluate(() => window.gradscope.step(30));
+  assert.match(await page.textContent('#diagnosis'), /^Vanishing: layer 1 receives .* of layer 20's/);
+  await page.screenshot({ path: screenshotPath('vanishing'), fullPage: true });
+  await page.evaluate(() => {
+    window.gradscope.setConfig({ network: { activation: 'relu', init: 'he_normal', batch_norm: true } });
+    window.gradscope.step(30);
+  });
+  assert.match(await page.textContent('#diagnosis'), /^Healthy/);
+  await page.close();
+});
+
+test('a large init is diagnosed as exploding, and a diverged run says so', async () => {
+  const { page } = await fresh('?depth=20&width=32&activation=relu&init=normal&std=1');
+  await page.evaluate(() => window.gradscope.step(1));
+  assert.match(await page.textContent('#diagnosis'), /^Exploding: gradient norm \d+e\d+ at step 0/);
+  await page.screenshot({ path: screenshotPath('exploding'), fullPage: true });
+  await page.evaluate(() => {
+    window.gradscope.setConfig({ network: { depth: 40, width: 64, activation: 'linear', std: undefined, init_std: 3 } });
+    window.gradscope.step(5);
+  });
+  assert.match(await page.textContent('#diagnosis'), /^Diverged \((NaN|inf)\) at step 0/);
+  assert.equal((await page.evaluate(() => window.gradscope.inspect())).diverged, true);
+  await page.close();
+});
+
+test("Adagrad's effective learning rate only shrinks", async () => {
+  const { page } = await fresh('?optimizer=adagrad&depth=6&lr=0.1');
+  const rates = await page.evaluate(() => Array.from({ length: 60 }, () => {
+    window.gradscope.step(1);
+    return window.gradscope.inspect().layers.map((l) => l.eff_lr_mean);
+  }));
+  for (let t = 1; t < rates.length; t += 1) {
+    rates[t].forEach((r, l) => assert.ok(r <= rates[t - 1][l], `layer ${l} rose at step ${t}`));
+  }
+  assert.ok(rates.at(-1)[0] < rates[0][0] * 0.5, 'the rate visibly shrinks');
+  assert.match(await page.textContent('#lr-caption'), /lr \/ sqrt\(G \+ eps\)/);
+  await page.close();
+});
+
+test('norm clipping caps the gradient norm the optimizer receives', async () => {
+  const { page } = await fresh('?depth=12&width=16&activation=relu&init=normal&std=0.5&clip=norm&threshold=0.05');
+  const records = await page.evaluate(() => Array.from({ length: 40 }, () => {
+    window.gradscope.step(1);
+    return window.gradscope.inspect();
+  }));
+  let fired = 0;
+  for (const r of records) {
+    assert.ok(r.clipped_grad_norm <= 0.05 * (1 + 1e-6), `clipped norm ${r.clipped_grad_norm}`);
+    if (r.clipped) {
+      fired += 1;
+      assert.ok(r.grad_norm > 0.05);
+    }
+  }
+  assert.ok(fired > 30, `clipping fired ${fired} times`);
+  await page.close();
+});
+
+test('hostile URLs and API values get a message and the page keeps working', async () => {
+  const urls = [
+    '?depth=999',
+    '?depth=%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+    '?config=%7Bbad',
+    '?config=%5B1%2C2%5D',
+    '?%E0%A4%A=1',
+    '?activation=&init=kaiming&lr=-1&clip=maybe',
+    `?${'x'.repeat(5000)}=1`,
+    '?speed=1e9&metric=colour&autoplay=1',
+  ];
+  for (const url of urls) {
+    const { page, errors } = await fresh(url);
+    const box = page.locator('#messages');
+    assert.equal(await box.isVisible(), true, `no message for ${url.slice(0, 60)}`);
+    assert.ok((await box.textContent()).length < 2000);
+    assert.equal(await page.evaluate(() => window.gradscope.step(3)), 3);
+    assert.deepEqual(errors, [], url.slice(0, 60));
+    await page.close();
+  }
+  const { page, errors } = await fresh();
+  const results = await page.evaluate(() => {
+    const circular = {};
+    circular.self = circular;
+    return [
+      window.gradscope.setConfig({ network: { depth: -1 } }),
+      window.gradscope.setConfig('depth=3'),
+      window.gradscope.setConfig(null),
+      window.gradscope.setConfig(circular),
+      window.gradscope.setConfig({ network: { depth: 1e300 } }),
+      window.gradscope.setConfig({ optimizer: { lr: 'fast' } }),
+      window.gradscope.step('many'),
+      window.gradscope.step(-5),
+      window.gradscope.setMetric('colour'),
+    ];
+  });
+  for (const r of results) assert.equal(r.ok, false, JSON.stringify(r));
+  assert.match(results[0].error, /network\.depth/);
+  assert.match(await page.textContent('#messages'), /./);
+  assert.equal(await page.evaluate(() => window.gradscope.step(2)), 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('numbers read through inspect() equal the native CLI for the same config and seed', async () => {
+  const config = {
+    seed: 11,
+    network: { depth: 8, width: 12, activation: 'tanh', batch_norm: true, skip_connections: true },
+    optimizer: { kind: 'adagrad', lr: 0.05 },
+    clip: { kind: 'norm', threshold: 0.5 },
+    dataset: { kind: 'spiral3' },
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'gradscope-e2e-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const cli = JSON.parse(execFileSync(join(ROOT, 'target', 'release', 'gradscope'),
+    ['run', '--config', file, '--steps', '25'], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  const { page } = await fresh();
+  const browserRecord = await page.evaluate((c) => {
+    const r = window.gradscope.setConfig(c);
+    if (!r.ok) return r;
+    window.gradscope.step(25);
+    return window.gradscope.inspect();
+  }, config);
+  const native = cli.steps[24];
+  assert.equal(browserRecord.step, 24);
+  assert.deepEqual(await page.evaluate(() => window.gradscope.config()), cli.config);
+  for (const key of ['loss', 'grad_norm', 'clipped_grad_norm', 'clipped', 'batch_accuracy', 'test_accuracy']) {
+    assert.equal(browserRecord[key], native[key], key);
+  }
+  assert.equal(browserRecord.layers.length, native.layers.length);
+  browserRecord.layers.forEach((layer, l) => {
+    for (const key of ['grad_norm', 'clipped_grad_norm', 'delta_rms', 'weight_norm', 'eff_lr_mean', 'eff_lr_min', 'eff_lr_max', 'act_mean', 'act_std']) {
+      assert.equal(layer[key], native.layers[l][key], `layer ${l} ${key}`);
+    }
+  });
+  await page.close();
+});
+
+test('the layout works on a 360 px phone', async () => {
+  const { page, errors } = await fresh('?depth=20&activation=sigmoid&init=standard', { width: 360, height: 740 });
+  await page.evaluate(() => window.gradscope.step(40));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 360, `page is ${overflow} px wide`);
+  const colours = await canvasColours(page);
+  for (const [id, n] of Object.entries(colours)) assert.ok(n > 8, `${id} looks blank on a phone`);
+  await page.screenshot({ path: screenshotPath('phone'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
