@@ -359,6 +359,61 @@ fn put_image(canvas: &HtmlCanvasElement, rect: Rect, rgba: &[u8]) -> Result<(), 
         .map_err(|e| format!("{e:?}"))
 }
 
+/// Draws a grid into `rect` with one pixel per cell on a scratch canvas, scaled up by
+/// the browser without smoothing: far fewer pixels to compute and copy than rendering
+/// at the target size.
+fn put_grid(
+    canvas: &HtmlCanvasElement,
+    rect: Rect,
+    grid: &Grid,
+    scale: &Scale,
+) -> Result<(), String> {
+    if rect.w <= 0 || rect.h <= 0 || grid.rows == 0 || grid.cols == 0 {
+        return Ok(());
+    }
+    let scratch = SCRATCH.with(|cell| -> Result<HtmlCanvasElement, String> {
+        if let Some(c) = cell.borrow().as_ref() {
+            return Ok(c.clone());
+        }
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or("no document")?;
+        let c: HtmlCanvasElement = document
+            .create_element("canvas")
+            .map_err(|e| format!("{e:?}"))?
+            .dyn_into()
+            .map_err(|_| "not a canvas".to_string())?;
+        *cell.borrow_mut() = Some(c.clone());
+        Ok(c)
+    })?;
+    let (w, h) = (grid.cols as u32, grid.rows as u32);
+    if scratch.width() != w || scratch.height() != h {
+        scratch.set_width(w);
+        scratch.set_height(h);
+    }
+    let pixels = render(grid, scale, grid.cols, grid.rows);
+    let img = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), w, h)
+        .map_err(|e| format!("{e:?}"))?;
+    context(&scratch)?
+        .put_image_data(&img, 0.0, 0.0)
+        .map_err(|e| format!("{e:?}"))?;
+    let ctx = context(canvas)?;
+    ctx.set_image_smoothing_enabled(false);
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+        &scratch,
+        rect.x as f64,
+        rect.y as f64,
+        rect.w as f64,
+        rect.h as f64,
+    )
+    .map_err(|e| format!("{e:?}"))
+}
+
+thread_local! {
+    /// The one scratch canvas grids are rendered into before scaling.
+    static SCRATCH: std::cell::RefCell<Option<HtmlCanvasElement>> = const { std::cell::RefCell::new(None) };
+}
+
 /// The range of activation values the saturation view bins.
 fn activation_range(a: Activation) -> (f64, f64) {
     match a {
@@ -391,11 +446,7 @@ impl App {
         let root = backend(canvas)?.into_drawing_area();
         let rect = charts::heatmap_frame(&root, style, first_step, WINDOW, layers, &scale, name)?;
         root.present().map_err(|e| format!("{e:?}"))?;
-        put_image(
-            canvas,
-            rect,
-            &render(&grid, &scale, rect.w as usize, rect.h as usize),
-        )?;
+        put_grid(canvas, rect, &grid, &scale)?;
         self.heatmap = Some(HeatmapHit {
             rect,
             grid,
@@ -453,11 +504,7 @@ impl App {
         let rect = charts::saturation_frame(&root, style, range, hist.len().max(1), &scale)?;
         root.present().map_err(|e| format!("{e:?}"))?;
         if self.run.steps() > 0 {
-            put_image(
-                canvas,
-                rect,
-                &render(&grid, &scale, rect.w as usize, rect.h as usize),
-            )?;
+            put_grid(canvas, rect, &grid, &scale)?;
         }
         Ok(())
     }

@@ -460,6 +460,7 @@ pub fn loss_and_accuracy<DB: DrawingBackend>(
         .y_desc("loss")
         .x_labels(5)
         .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&log_labels(lo, hi))
         .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
         .label_style(style.font(11.0))
         .axis_desc_style(style.font(12.0))
