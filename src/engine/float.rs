@@ -206,6 +206,29 @@ pub fn exp_f32(x: f32) -> f32 {
     p * f32::from_bits(((k1 + 127) as u32) << 23) * f32::from_bits(((k2 + 127) as u32) << 23)
 }
 
+/// The methods whose IEEE definitions make them identical on every platform, forwarded
+/// to the primitive type's own.
+macro_rules! ieee_methods {
+    ($t:ident) => {
+        #[inline(always)]
+        fn sqrt(self) -> Self {
+            $t::sqrt(self)
+        }
+        #[inline(always)]
+        fn abs(self) -> Self {
+            $t::abs(self)
+        }
+        #[inline(always)]
+        fn is_finite(self) -> bool {
+            $t::is_finite(self)
+        }
+        #[inline(always)]
+        fn is_nan(self) -> bool {
+            $t::is_nan(self)
+        }
+    };
+}
+
 impl Float for f32 {
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
@@ -218,22 +241,7 @@ impl Float for f32 {
     fn to_f64(self) -> f64 {
         self as f64
     }
-    #[inline(always)]
-    fn sqrt(self) -> Self {
-        f32::sqrt(self)
-    }
-    #[inline(always)]
-    fn abs(self) -> Self {
-        f32::abs(self)
-    }
-    #[inline(always)]
-    fn is_finite(self) -> bool {
-        f32::is_finite(self)
-    }
-    #[inline(always)]
-    fn is_nan(self) -> bool {
-        f32::is_nan(self)
-    }
+    ieee_methods!(f32);
     #[inline(always)]
     fn exp(self) -> Self {
         // e^x overflows f32 above 88.73 and underflows to 0 below -103.98.
@@ -325,22 +333,7 @@ impl Float for f64 {
     fn to_f64(self) -> f64 {
         self
     }
-    #[inline(always)]
-    fn sqrt(self) -> Self {
-        f64::sqrt(self)
-    }
-    #[inline(always)]
-    fn abs(self) -> Self {
-        f64::abs(self)
-    }
-    #[inline(always)]
-    fn is_finite(self) -> bool {
-        f64::is_finite(self)
-    }
-    #[inline(always)]
-    fn is_nan(self) -> bool {
-        f64::is_nan(self)
-    }
+    ieee_methods!(f64);
     #[inline]
     fn exp(self) -> Self {
         libm::exp(self)

@@ -282,7 +282,7 @@ pub fn gradient_flow<DB: DrawingBackend>(
         ))
         .map_err(e)?
         .label("raw")
-        .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], raw_color.stroke_width(2)));
+        .legend(swatch(raw_color));
     chart
         .draw_series(
             raw.iter()
@@ -297,9 +297,7 @@ pub fn gradient_flow<DB: DrawingBackend>(
             ))
             .map_err(e)?
             .label("clipped")
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 16, y)], clip_color.stroke_width(2))
-            });
+            .legend(swatch(clip_color));
     }
     if let Some(t) = threshold {
         let red = rgb(NON_FINITE);
@@ -312,17 +310,36 @@ pub fn gradient_flow<DB: DrawingBackend>(
             ))
             .map_err(e)?
             .label("clip threshold")
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], red.stroke_width(2)));
+            .legend(swatch(red));
     }
+    draw_legend(&mut chart, style, SeriesLabelPosition::UpperLeft)?;
+    Ok(())
+}
+
+/// A legend entry's sample: a short line in `color`.
+fn swatch(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2))
+}
+
+/// The series legend, on a translucent white box.
+fn draw_legend<
+    'a,
+    DB: DrawingBackend + 'a,
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    style: Style,
+    position: SeriesLabelPosition,
+) -> DrawResult<()> {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(position)
         .background_style(WHITE.mix(0.8))
         .border_style(RGBColor(0xcc, 0xcc, 0xcc))
         .label_font(style.font(10.0))
         .draw()
-        .map_err(e)?;
-    Ok(())
+        .map_err(e)
 }
 
 /// The layers whose lines a per-layer chart draws: all of up to 12, else the first, the
@@ -405,19 +422,10 @@ pub fn effective_lr<DB: DrawingBackend>(
             } else {
                 format!("layer {}", l + 1)
             };
-            series.label(name).legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2))
-            });
+            series.label(name).legend(swatch(color));
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.8))
-        .border_style(RGBColor(0xcc, 0xcc, 0xcc))
-        .label_font(style.font(10.0))
-        .draw()
-        .map_err(e)?;
+    draw_legend(&mut chart, style, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }
 
@@ -481,7 +489,7 @@ pub fn loss_and_accuracy<DB: DrawingBackend>(
         ))
         .map_err(e)?
         .label("train (batch)")
-        .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], train.stroke_width(2)));
+        .legend(swatch(train));
     chart
         .draw_series(LineSeries::new(
             finite(&lines.test_loss),
@@ -489,15 +497,8 @@ pub fn loss_and_accuracy<DB: DrawingBackend>(
         ))
         .map_err(e)?
         .label("test")
-        .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], test.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.8))
-        .border_style(RGBColor(0xcc, 0xcc, 0xcc))
-        .label_font(style.font(10.0))
-        .draw()
-        .map_err(e)?;
+        .legend(swatch(test));
+    draw_legend(&mut chart, style, SeriesLabelPosition::UpperRight)?;
     if !classification {
         return Ok(());
     }
