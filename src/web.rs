@@ -15,8 +15,8 @@ use crate::config::Config;
 use crate::engine::activation::Activation;
 use crate::engine::loss::Loss;
 use crate::engine::session::Run;
+use crate::view::boundary::{self, Boundary};
 use crate::view::charts::{self, Style};
-use crate::view::colormap::{tint, CLASSES};
 use crate::view::heatmap::{cell_at, render, Grid, Scale};
 use crate::view::{diagnosis, plane, series, url, Metric, Rect};
 
@@ -26,25 +26,12 @@ const HISTORY: usize = 2000;
 const WINDOW: usize = 300;
 /// Cells per side of the decision-boundary image.
 const BOUNDARY_GRID: usize = 48;
-/// Multiply-adds the boundary may spend per frame; a large network refreshes it over
-/// several frames, a few rows at a time.
-const BOUNDARY_BUDGET: usize = 1_500_000;
 /// Half-width of the data plane.
 const EXTENT: f64 = 1.6;
 
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
-}
-
-/// The decision boundary as a grid of RGB cells, refreshed progressively: `next_row` is
-/// where the next frame continues; `synced_at` is the step count the last full sweep
-/// finished at.
-struct Boundary {
-    cells: Vec<[u8; 3]>,
-    next_row: usize,
-    sweep_started_at: u64,
-    synced_at: Option<u64>,
 }
 
 /// What the heatmap last drew, for hovering.
@@ -278,7 +265,7 @@ impl App {
             && self
                 .boundary
                 .as_ref()
-                .is_none_or(|b| b.synced_at != Some(self.run.steps()))
+                .is_none_or(|b| !b.is_synced(self.run.steps()))
     }
 
     /// Milliseconds per view in the last `draw`, as a JSON object.
@@ -551,95 +538,22 @@ impl App {
         put_image(canvas, rect, &img)
     }
 
-    /// Recomputes some rows of the boundary (all of them for a new run), within the
-    /// per-frame budget, unless the image already shows the current step.
+    /// Recomputes some rows of the decision boundary, within the per-frame budget.
     fn refresh_boundary(&mut self) {
-        let n = BOUNDARY_GRID;
-        let steps = self.run.steps();
-        let params = self.run.arch().param_count().max(1);
-        let rows = (BOUNDARY_BUDGET / (params * n)).clamp(1, n);
-        let boundary = self.boundary.get_or_insert_with(|| Boundary {
-            cells: vec![[255, 255, 255]; n * n],
-            next_row: 0,
-            sweep_started_at: 0,
-            synced_at: None,
-        });
-        if boundary.synced_at == Some(steps) {
-            return;
-        }
-        let full = boundary.synced_at.is_none();
-        let start = boundary.next_row;
-        if start == 0 {
-            boundary.sweep_started_at = steps;
-        }
-        let end = if full { n } else { (start + rows).min(n) };
-        let cells = self.boundary_cells(start, end);
-        if let Some(b) = self.boundary.as_mut() {
-            b.cells[start * n..end * n].copy_from_slice(&cells);
-            b.next_row = if end == n { 0 } else { end };
-            if end == n {
-                b.synced_at = Some(b.sweep_started_at);
-            }
-        }
-    }
-
-    /// The predicted class colour over grid rows `start..end` of the plane: lighter where
-    /// less certain.
-    fn boundary_cells(&mut self, start: usize, end: usize) -> Vec<[u8; 3]> {
-        let n = BOUNDARY_GRID;
-        let mut xs = Vec::with_capacity((end - start) * n * 2);
-        for gy in start..end {
-            for gx in 0..n {
-                xs.push(-EXTENT + 2.0 * EXTENT * (gx as f64 + 0.5) / n as f64);
-                xs.push(-EXTENT + 2.0 * EXTENT * (gy as f64 + 0.5) / n as f64);
-            }
-        }
-        let out = self.run.predict(&xs);
-        let outputs = self.run.arch().outputs;
-        let loss = self.run.config().loss();
-        out.chunks(outputs)
-            .map(|o| {
-                if outputs == 1 {
-                    let p = if loss == Loss::Mse {
-                        o[0]
-                    } else {
-                        1.0 / (1.0 + (-o[0]).exp())
-                    };
-                    let p = if p.is_finite() {
-                        p.clamp(0.0, 1.0)
-                    } else {
-                        0.5
-                    };
-                    let (class, conf) = if p >= 0.5 {
-                        (1, (p - 0.5) * 2.0)
-                    } else {
-                        (0, (0.5 - p) * 2.0)
-                    };
-                    tint(CLASSES[class], 0.15 + 0.45 * conf)
-                } else {
-                    let max = o.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    let exps: Vec<f64> = o.iter().map(|v| (v - max).exp()).collect();
-                    let sum: f64 = exps.iter().sum();
-                    let (class, p) = exps.iter().enumerate().fold((0, 0.0), |b, (i, e)| {
-                        if *e / sum > b.1 {
-                            (i, *e / sum)
-                        } else {
-                            b
-                        }
-                    });
-                    let k = outputs as f64;
-                    let conf = ((p - 1.0 / k) / (1.0 - 1.0 / k)).clamp(0.0, 1.0);
-                    tint(
-                        CLASSES[class.min(2)],
-                        if p.is_finite() {
-                            0.15 + 0.45 * conf
-                        } else {
-                            0.0
-                        },
-                    )
-                }
-            })
-            .collect()
+        let App {
+            run,
+            boundary: slot,
+            ..
+        } = self;
+        let steps = run.steps();
+        let rows = boundary::rows_per_frame(run.arch().param_count(), BOUNDARY_GRID);
+        let outputs = run.arch().outputs;
+        let mse = run.config().loss() == Loss::Mse;
+        slot.get_or_insert_with(|| Boundary::new(BOUNDARY_GRID))
+            .refresh(steps, rows, |start, end| {
+                let xs = boundary::grid_points(BOUNDARY_GRID, EXTENT, start, end);
+                boundary::class_colours(&run.predict(&xs), outputs, mse)
+            });
     }
 }
 
