@@ -138,7 +138,7 @@ mod tests {
     fn sweeps_cover_every_row_and_sync_when_the_network_stops_changing() {
         let mut b = Boundary::new(4);
         let mut calls = Vec::new();
-        let mut paint = |s: usize, e: usize, calls: &mut Vec<(usize, usize)>| {
+        let paint = |s: usize, e: usize, calls: &mut Vec<(usize, usize)>| {
             calls.push((s, e));
             vec![[s as u8, e as u8, 0]; (e - s) * 4]
         };
