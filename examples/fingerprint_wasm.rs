@@ -1,14 +1,20 @@
-//! A wasm32 module with one C-ABI export, the fingerprint of the full trace of
-//! `trace::FINGERPRINT_CONFIGS[index]`, so Node can run it without any bindings:
+//! A wasm32 module that exports the fingerprint of the full trace of
+//! `trace::FINGERPRINT_CONFIGS[index]` (as a decimal string), for Node to compare with
+//! the native numbers of `examples/fingerprint.rs`:
 //!
 //! ```text
 //! cargo build --release --example fingerprint_wasm --target wasm32-unknown-unknown
-//! node tests/wasm/fingerprint.mjs target/wasm32-unknown-unknown/release/examples/fingerprint_wasm.wasm \
+//! wasm-bindgen --target web --out-dir target/fingerprint-web \
+//!     target/wasm32-unknown-unknown/release/examples/fingerprint_wasm.wasm
+//! node tests/wasm/fingerprint.mjs target/fingerprint-web/fingerprint_wasm.js \
 //!     "$(cargo run --release --example fingerprint)"
 //! ```
+#![cfg(target_arch = "wasm32")]
 
-/// The fingerprint of config `index` (0 when out of range).
-#[no_mangle]
-pub extern "C" fn gradscope_fingerprint(index: u32) -> u64 {
-    gradscope::trace::config_fingerprint(index as usize)
+use wasm_bindgen::prelude::*;
+
+/// The fingerprint of config `index` ("0" when out of range).
+#[wasm_bindgen]
+pub fn fingerprint(index: u32) -> String {
+    gradscope::trace::config_fingerprint(index as usize).to_string()
 }

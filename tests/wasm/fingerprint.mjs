@@ -1,15 +1,20 @@
-// Runs the wasm32 build of examples/fingerprint.rs in Node and compares its trace
-// fingerprints with the native ones (JSON array of decimal strings on stdin or in argv[3]).
-// Prints "N passed, M failed" and exits non-zero on any mismatch.
+// Runs the wasm32 build of examples/fingerprint_wasm.rs (through its wasm-bindgen glue
+// for the web, initialized synchronously in Node) and compares its trace fingerprints
+// with the native ones (a JSON array of decimal strings in argv[3]). Prints
+// "N passed, M failed" and exits non-zero on any mismatch.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-const [wasmPath, nativeJson] = process.argv.slice(2);
-const native = JSON.parse(nativeJson ?? readFileSync(0, 'utf8'));
-const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), {});
+const [gluePath, nativeJson] = process.argv.slice(2);
+const native = JSON.parse(nativeJson);
+const glue = await import(pathToFileURL(resolve(gluePath)).href);
+glue.initSync({ module: readFileSync(resolve(gluePath).replace(/\.js$/, '_bg.wasm')) });
+const { fingerprint } = glue;
 let passed = 0;
 let failed = 0;
 native.forEach((want, i) => {
-  const got = BigInt.asUintN(64, instance.exports.gradscope_fingerprint(i)).toString();
+  const got = fingerprint(i);
   if (got === want) {
     passed += 1;
     console.log(`ok config ${i}: wasm32 fingerprint ${got} equals native`);

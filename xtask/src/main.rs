@@ -305,12 +305,17 @@ fn test() -> Result<(), String> {
         )
     });
     stage("native tests", &|| run("cargo", &["test", "--workspace"]));
+    stage("install: wasm-bindgen CLI, npm packages, chromium", &|| {
+        ensure_wasm_bindgen()?;
+        ensure_npm()?;
+        ensure_chromium()
+    });
     stage("wasm32 determinism (Node)", &|| {
         let native = output(
             "cargo",
             &["run", "--quiet", "--release", "--example", "fingerprint"],
         )?;
-        run_env(
+        run(
             "cargo",
             &[
                 "build",
@@ -320,15 +325,26 @@ fn test() -> Result<(), String> {
                 "--target",
                 "wasm32-unknown-unknown",
             ],
-            &[("RUSTFLAGS", "-C target-feature=+simd128")],
         )?;
-        let wasm = "target/wasm32-unknown-unknown/release/examples/fingerprint_wasm.wasm";
-        run("node", &["tests/wasm/fingerprint.mjs", wasm, native.trim()])
-    });
-    stage("install: wasm-bindgen CLI, npm packages, chromium", &|| {
-        ensure_wasm_bindgen()?;
-        ensure_npm()?;
-        ensure_chromium()
+        run(
+            "wasm-bindgen",
+            &[
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-dir",
+                "target/fingerprint-web",
+                "target/wasm32-unknown-unknown/release/examples/fingerprint_wasm.wasm",
+            ],
+        )?;
+        run(
+            "node",
+            &[
+                "tests/wasm/fingerprint.mjs",
+                "target/fingerprint-web/fingerprint_wasm.js",
+                native.trim(),
+            ],
+        )
     });
     stage("wasm-bindgen tests in headless Chromium", &|| {
         run_env(
