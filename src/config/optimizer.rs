@@ -107,7 +107,7 @@ impl OptimizerConfig {
         *self = fresh;
     }
 
-    /// The hyper-parameters with defaults filled in (after [`Config::resolve`]).
+    /// The hyper-parameters with defaults filled in (after [`super::Config::resolve`]).
     pub fn hyper(&self) -> Hyper {
         let k = self.kind;
         let get = |f: &HyperField| (f.get)(self).or((f.default)(k)).unwrap_or(0.0);

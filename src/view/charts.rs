@@ -119,7 +119,7 @@ pub fn heatmap_frame<DB: DrawingBackend>(
     let x0 = first_step as f64;
     let mut chart = ChartBuilder::on(&main)
         .margin(style.px(6.0))
-        .x_label_area_size(style.px(30.0))
+        .x_label_area_size(style.px(38.0))
         .y_label_area_size(style.px(44.0))
         .build_cartesian_2d(x0..x0 + window as f64, -0.5..layers as f64 - 0.5)
         .map_err(e)?;

@@ -11,7 +11,7 @@ usage: cargo xtask <command>
 
   serve [--port N]   build the page and serve it on http://127.0.0.1:8000 (or port N)
   build              build the page only (www/pkg: wasm + its JS glue)
-  test               every check: format, clippy (native and wasm32), native tests,
+  test               every check: format, clippy (native and wasm32), rustdoc, native tests,
                      wasm32 determinism (Node), JAX/optax trace verification,
                      wasm-bindgen tests in headless Chromium, and the page end to end
                      (Playwright with Debian's chromium)
@@ -302,6 +302,13 @@ fn test() -> Result<(), String> {
                 "-D",
                 "warnings",
             ],
+        )
+    });
+    stage("docs (rustdoc, warnings denied)", &|| {
+        run_env(
+            "cargo",
+            &["doc", "--no-deps", "-p", "gradscope"],
+            &[("RUSTDOCFLAGS", "-D warnings")],
         )
     });
     stage("native tests", &|| run("cargo", &["test", "--workspace"]));
