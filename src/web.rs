@@ -546,11 +546,11 @@ impl App {
             ..
         } = self;
         let steps = run.steps();
-        let rows = boundary::rows_per_frame(run.arch().param_count(), BOUNDARY_GRID);
+        let cells = boundary::cells_per_frame(run.arch().param_count(), BOUNDARY_GRID);
         let outputs = run.arch().outputs;
         let mse = run.config().loss() == Loss::Mse;
         slot.get_or_insert_with(|| Boundary::new(BOUNDARY_GRID))
-            .refresh(steps, rows, |start, end| {
+            .refresh(steps, cells, |start, end| {
                 let xs = boundary::grid_points(BOUNDARY_GRID, EXTENT, start, end);
                 boundary::class_colours(&run.predict(&xs), outputs, mse)
             });

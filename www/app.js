@@ -246,9 +246,21 @@ function doSteps(n) {
   return taken;
 }
 
+// Training gets at most this many milliseconds of a frame, so a huge network (64 layers of
+// 256 units) slows down training, not the page: the speed slider is a maximum.
+const STEP_BUDGET_MS = 10;
+
+function playSteps(t0) {
+  const chunk = Math.max(1, Math.ceil(speed / 5));
+  let done = 0;
+  while (playing && done < speed && (done === 0 || performance.now() - t0 < STEP_BUDGET_MS)) {
+    done += doSteps(Math.min(chunk, speed - done));
+  }
+}
+
 function frame() {
   const t0 = performance.now();
-  if (playing) doSteps(speed);
+  if (playing) playSteps(t0);
   if (dirty || app.needs_redraw()) draw();
   frameMs.push(performance.now() - t0);
   while (frameMs.length > 120) frameMs.shift();

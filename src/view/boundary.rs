@@ -1,5 +1,5 @@
 //! The decision boundary: the predicted class over an `n x n` grid of the data plane,
-//! as colours (lighter where the network is less sure), refreshed a few rows per frame
+//! as colours (lighter where the network is less sure), refreshed a few cells per frame
 //! so a large network never stalls a frame.
 
 use super::colormap::{tint, CLASSES};
@@ -7,22 +7,20 @@ use super::colormap::{tint, CLASSES};
 /// Multiply-adds the boundary may spend per frame (about 1 ms of wasm).
 pub const BUDGET: usize = 1_500_000;
 
-/// Rows of an `n`-wide grid to recompute per frame for a network of `params` parameters.
-pub fn rows_per_frame(params: usize, n: usize) -> usize {
-    (BUDGET / (params.max(1) * n.max(1))).clamp(1, n.max(1))
+/// Cells of an `n x n` grid to recompute per frame for a network of `params` parameters
+/// (at least one, at most the whole grid).
+pub fn cells_per_frame(params: usize, n: usize) -> usize {
+    (BUDGET / params.max(1)).clamp(1, (n * n).max(1))
 }
 
-/// Cell centres of grid rows `start..end` over `[-extent, extent]^2` (row 0 at the
-/// bottom), as `x, y` pairs.
+/// Centres of cells `start..end` (row-major, row 0 at the bottom) of an `n x n` grid over
+/// `[-extent, extent]^2`, as `x, y` pairs.
 pub fn grid_points(n: usize, extent: f64, start: usize, end: usize) -> Vec<f64> {
-    let mut xs = Vec::with_capacity(end.saturating_sub(start) * n * 2);
-    for gy in start..end {
-        for gx in 0..n {
-            xs.push(-extent + 2.0 * extent * (gx as f64 + 0.5) / n as f64);
-            xs.push(-extent + 2.0 * extent * (gy as f64 + 0.5) / n as f64);
-        }
-    }
-    xs
+    let n = n.max(1);
+    let centre = |i: usize| -extent + 2.0 * extent * (i as f64 + 0.5) / n as f64;
+    (start..end)
+        .flat_map(|c| [centre(c % n), centre(c / n)])
+        .collect()
 }
 
 /// The colour of each row of network outputs: the predicted class's colour, tinted from
@@ -71,13 +69,13 @@ pub fn class_colours(outputs: &[f64], per_row: usize, mse: bool) -> Vec<[u8; 3]>
         .collect()
 }
 
-/// A boundary image being refreshed: `next_row` is where the next frame continues;
+/// A boundary image being refreshed: `next_cell` is where the next frame continues;
 /// `synced_at` is the step count the last finished sweep started at.
 #[derive(Clone, Debug)]
 pub struct Boundary {
     pub n: usize,
     pub cells: Vec<[u8; 3]>,
-    next_row: usize,
+    next_cell: usize,
     sweep_started_at: u64,
     synced_at: Option<u64>,
 }
@@ -87,7 +85,7 @@ impl Boundary {
         Boundary {
             n,
             cells: vec![[255, 255, 255]; n * n],
-            next_row: 0,
+            next_cell: 0,
             sweep_started_at: 0,
             synced_at: None,
         }
@@ -98,33 +96,29 @@ impl Boundary {
         self.synced_at == Some(steps)
     }
 
-    /// Recomputes the next `rows` rows (every row the first time), with `colour(start,
-    /// end)` giving the colours of rows `start..end`; nothing when already in sync.
+    /// Recomputes the next `count` cells, with `colour(start, end)` giving the colours of
+    /// cells `start..end`; nothing when already in sync.
     pub fn refresh(
         &mut self,
         steps: u64,
-        rows: usize,
+        count: usize,
         mut colour: impl FnMut(usize, usize) -> Vec<[u8; 3]>,
     ) {
         if self.is_synced(steps) {
             return;
         }
-        let n = self.n;
-        let start = self.next_row;
+        let total = self.n * self.n;
+        let start = self.next_cell;
         if start == 0 {
             self.sweep_started_at = steps;
         }
-        let end = if self.synced_at.is_none() {
-            n
-        } else {
-            (start + rows.max(1)).min(n)
-        };
+        let end = (start + count.max(1)).min(total);
         let cells = colour(start, end);
-        if cells.len() == (end - start) * n {
-            self.cells[start * n..end * n].copy_from_slice(&cells);
+        if cells.len() == end - start {
+            self.cells[start..end].copy_from_slice(&cells);
         }
-        self.next_row = if end == n { 0 } else { end };
-        if end == n {
+        self.next_cell = if end == total { 0 } else { end };
+        if end == total {
             self.synced_at = Some(self.sweep_started_at);
         }
     }
@@ -135,23 +129,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sweeps_cover_every_row_and_sync_when_the_network_stops_changing() {
-        let mut b = Boundary::new(4);
+    fn sweeps_cover_every_cell_and_sync_when_the_network_stops_changing() {
+        let mut b = Boundary::new(2);
         let mut calls = Vec::new();
         let paint = |s: usize, e: usize, calls: &mut Vec<(usize, usize)>| {
             calls.push((s, e));
-            vec![[s as u8, e as u8, 0]; (e - s) * 4]
+            vec![[s as u8, e as u8, 0]; e - s]
         };
-        b.refresh(0, 1, |s, e| paint(s, e, &mut calls));
-        assert_eq!(calls, [(0, 4)], "the first sweep is whole");
+        b.refresh(0, 4, |s, e| paint(s, e, &mut calls));
+        assert_eq!(calls, [(0, 4)]);
         assert!(b.is_synced(0));
-        for _ in 0..4 {
-            b.refresh(5, 1, |s, e| paint(s, e, &mut calls));
-        }
-        assert_eq!(&calls[1..], [(0, 1), (1, 2), (2, 3), (3, 4)]);
+        b.refresh(5, 3, |s, e| paint(s, e, &mut calls));
+        assert!(!b.is_synced(5), "a sweep is under way");
+        b.refresh(6, 3, |s, e| paint(s, e, &mut calls));
+        assert!(!b.is_synced(6), "the finished sweep started at step 5");
         assert!(b.is_synced(5));
-        b.refresh(5, 1, |s, e| paint(s, e, &mut calls));
-        assert_eq!(calls.len(), 5, "nothing to do once in sync");
+        b.refresh(6, 3, |s, e| paint(s, e, &mut calls));
+        b.refresh(6, 3, |s, e| paint(s, e, &mut calls));
+        assert!(b.is_synced(6));
+        b.refresh(6, 3, |s, e| paint(s, e, &mut calls));
+        assert_eq!(
+            &calls[1..],
+            [(0, 3), (3, 4), (0, 3), (3, 4)],
+            "nothing more to do once in sync"
+        );
+        assert_eq!(b.cells[3], [3, 4, 0]);
     }
 
     #[test]
@@ -171,8 +173,9 @@ mod tests {
                         0.15 + 0.45 * ((5f64.exp() / (2.0 + 5f64.exp()) - 1.0 / 3.0) / (2.0 / 3.0))
                     )
         );
-        assert_eq!(grid_points(2, 1.0, 1, 2), vec![-0.5, 0.5, 0.5, 0.5]);
-        assert_eq!(rows_per_frame(52_000, 48), 1);
-        assert_eq!(rows_per_frame(100, 48), 48);
+        assert_eq!(grid_points(2, 1.0, 1, 3), vec![0.5, -0.5, -0.5, 0.5]);
+        assert_eq!(cells_per_frame(52_000, 48), 28);
+        assert_eq!(cells_per_frame(100, 48), 48 * 48);
+        assert_eq!(cells_per_frame(5_000_000, 48), 1);
     }
 }

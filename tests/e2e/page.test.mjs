@@ -59,6 +59,12 @@ test('the page loads with zero console errors and draws every view', async () =>
   assert.equal(Object.keys(colours).length, 6);
   for (const [id, n] of Object.entries(colours)) assert.ok(n > 8, `${id} looks blank (${n} colours)`);
   for (const sel of ['h2', '.caption']) assert.equal(await page.locator(`.view ${sel}`).count(), 6, `every view has a ${sel}`);
+  // Hovering the heatmap's first columns names the layer, step and value.
+  const box = await page.locator('#view-heatmap').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.12, box.y + box.height * 0.5);
+  const tip = page.locator('#tooltip');
+  await tip.waitFor({ state: 'visible' });
+  assert.match(await tip.textContent(), /^layer \d+ · step \d+ · ‖dL\/dW‖ = \d\.\d\de[-+]\d+$/);
   await page.screenshot({ path: screenshotPath('default'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
@@ -258,6 +264,21 @@ test('numbers read through inspect() equal the native CLI for the same config an
       assert.equal(layer[key], native.layers[l][key], `layer ${l} ${key}`);
     }
   });
+  await page.close();
+});
+
+test('playing a huge network keeps frames short', async () => {
+  const { page, errors } = await fresh('?depth=64&width=256&speed=200');
+  await page.click('#play');
+  await page.waitForTimeout(1500);
+  await page.click('#play');
+  const frames = await page.evaluate(() => window.gradscope.frameMs());
+  const steps = (await page.evaluate(() => window.gradscope.inspect())).steps;
+  assert.ok(steps > 0, 'it trains');
+  frames.sort((a, b) => a - b);
+  const median = frames[frames.length >> 1];
+  assert.ok(median < 250, `median frame ${median} ms`);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 
