@@ -11,6 +11,7 @@ const CASES = [
   { depth: 20, width: 16, batch: 32, stepsPerFrame: 50 },
   { depth: 50, width: 32, batch: 64, stepsPerFrame: 5 },
   { depth: 10, width: 128, batch: 128, stepsPerFrame: 1 },
+  { depth: 64, width: 256, batch: 16, stepsPerFrame: 1 },
 ];
 
 const native = (c) => Number(execFileSync('cargo', ['run', '--quiet', '--release', '--example', 'step_rate', '--',
