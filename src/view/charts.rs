@@ -316,6 +316,52 @@ pub fn gradient_flow<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The chart type of the time charts: steps across, a log axis up.
+type TimeLogChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::combinators::LogCoord<f64>,
+    >,
+>;
+
+/// A chart over `steps` (at least one step wide) with a log `y` axis from `lo` to `hi`,
+/// its mesh drawn.
+fn time_log_chart<'a, DB: DrawingBackend + 'a>(
+    area: &'a DrawingArea<DB, Shift>,
+    style: Style,
+    steps: (f64, f64),
+    (lo, hi): (f64, f64),
+    y_desc: &str,
+    x_labels: usize,
+) -> DrawResult<TimeLogChart<'a, DB>> {
+    let x1 = if steps.1 > steps.0 {
+        steps.1
+    } else {
+        steps.0 + 1.0
+    };
+    let mut chart = ChartBuilder::on(area)
+        .margin(style.px(8.0))
+        .x_label_area_size(style.px(30.0))
+        .y_label_area_size(style.px(60.0))
+        .build_cartesian_2d(steps.0..x1, (lo..hi).log_scale())
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc("step")
+        .y_desc(y_desc)
+        .x_labels(x_labels)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&log_labels(lo, hi))
+        .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
+        .label_style(style.font(11.0))
+        .axis_desc_style(style.font(12.0))
+        .draw()
+        .map_err(e)?;
+    Ok(chart)
+}
+
 /// A legend entry's sample: a short line in `color`.
 fn swatch(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2))
@@ -370,29 +416,7 @@ pub fn effective_lr<DB: DrawingBackend>(
         .flat_map(|(_, band)| band.iter().flat_map(|b| [b.1, b.2]))
         .collect();
     let (lo, hi) = log_range(values.iter());
-    let x1 = if steps.1 > steps.0 {
-        steps.1
-    } else {
-        steps.0 + 1.0
-    };
-    let mut chart = ChartBuilder::on(root)
-        .margin(style.px(8.0))
-        .x_label_area_size(style.px(30.0))
-        .y_label_area_size(style.px(60.0))
-        .build_cartesian_2d(steps.0..x1, (lo..hi).log_scale())
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc("step")
-        .y_desc(what)
-        .x_labels(6)
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&log_labels(lo, hi))
-        .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
-        .label_style(style.font(11.0))
-        .axis_desc_style(style.font(12.0))
-        .draw()
-        .map_err(e)?;
+    let mut chart = time_log_chart(root, style, steps, (lo, hi), what, 6)?;
     let layers = lines.len();
     let hidden = layers.saturating_sub(1);
     for l in shown_layers(layers) {
@@ -456,24 +480,7 @@ pub fn loss_and_accuracy<DB: DrawingBackend>(
         .map(|p| p.1)
         .collect();
     let (lo, hi) = log_range(values.iter());
-    let mut chart = ChartBuilder::on(&left)
-        .margin(style.px(8.0))
-        .x_label_area_size(style.px(30.0))
-        .y_label_area_size(style.px(60.0))
-        .build_cartesian_2d(steps.0..x1, (lo..hi).log_scale())
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc("step")
-        .y_desc("loss")
-        .x_labels(5)
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&log_labels(lo, hi))
-        .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
-        .label_style(style.font(11.0))
-        .axis_desc_style(style.font(12.0))
-        .draw()
-        .map_err(e)?;
+    let mut chart = time_log_chart(&left, style, steps, (lo, hi), "loss", 5)?;
     let finite = |l: &Line| -> Vec<(f64, f64)> {
         l.iter()
             .copied()

@@ -169,24 +169,12 @@ fn ensure_chromium() -> Result<(), String> {
     )
 }
 
-/// Builds the page: the engine for wasm32 (release, simd128), its JS glue by
-/// wasm-bindgen into www/pkg, then wasm-opt -Oz.
-fn build_page() -> Result<(), String> {
-    ensure_wasm_target()?;
-    ensure_wasm_bindgen()?;
-    ensure_npm()?;
-    run(
-        "cargo",
-        &[
-            "build",
-            "-p",
-            "gradscope",
-            "--lib",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
-    )?;
+/// Builds `target` (extra cargo arguments) for wasm32 in release and writes its
+/// wasm-bindgen glue for the web (`--target web`) into `out_dir`.
+fn build_wasm(cargo_args: &[&str], wasm: &str, out_dir: &str) -> Result<(), String> {
+    let mut args = vec!["build", "--release", "--target", "wasm32-unknown-unknown"];
+    args.extend_from_slice(cargo_args);
+    run("cargo", &args)?;
     run(
         "wasm-bindgen",
         &[
@@ -194,9 +182,22 @@ fn build_page() -> Result<(), String> {
             "web",
             "--no-typescript",
             "--out-dir",
-            "www/pkg",
-            "target/wasm32-unknown-unknown/release/gradscope.wasm",
+            out_dir,
+            wasm,
         ],
+    )
+}
+
+/// Builds the page: the engine for wasm32 (release, simd128), its JS glue by
+/// wasm-bindgen into www/pkg, then wasm-opt -Oz.
+fn build_page() -> Result<(), String> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    ensure_npm()?;
+    build_wasm(
+        &["-p", "gradscope", "--lib"],
+        "target/wasm32-unknown-unknown/release/gradscope.wasm",
+        "www/pkg",
     )?;
     run(
         "node_modules/.bin/wasm-opt",
@@ -322,27 +323,10 @@ fn test() -> Result<(), String> {
             "cargo",
             &["run", "--quiet", "--release", "--example", "fingerprint"],
         )?;
-        run(
-            "cargo",
-            &[
-                "build",
-                "--release",
-                "--example",
-                "fingerprint_wasm",
-                "--target",
-                "wasm32-unknown-unknown",
-            ],
-        )?;
-        run(
-            "wasm-bindgen",
-            &[
-                "--target",
-                "web",
-                "--no-typescript",
-                "--out-dir",
-                "target/fingerprint-web",
-                "target/wasm32-unknown-unknown/release/examples/fingerprint_wasm.wasm",
-            ],
+        build_wasm(
+            &["--example", "fingerprint_wasm"],
+            "target/wasm32-unknown-unknown/release/examples/fingerprint_wasm.wasm",
+            "target/fingerprint-web",
         )?;
         run(
             "node",
