@@ -380,7 +380,7 @@ fn test() -> Result<(), String> {
         eprintln!("{} {name}", if r.is_ok() { "ok    " } else { "FAILED" });
     }
     println!(
-        "xtask test: {} passed, {} failed",
+        "xtask: {} passed, {} failed",
         stages.len() - failed.len(),
         failed.len()
     );
