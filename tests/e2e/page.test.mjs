@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { ROOT, startServer, launch, openPage, screenshotPath } from './helpers.mjs';
 
 let server;
@@ -280,6 +281,18 @@ test('playing a huge network keeps frames short', async () => {
   assert.ok(median < 250, `median frame ${median} ms`);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('axe finds no accessibility violations, wide or on a phone', async () => {
+  for (const viewport of [undefined, { width: 360, height: 740 }]) {
+    const { page } = await fresh('?depth=8&clip=norm', viewport);
+    await page.evaluate(() => window.gradscope.step(20));
+    const result = await new AxeBuilder({ page }).analyze();
+    const found = result.violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`);
+    assert.deepEqual(found, []);
+    assert.ok(result.passes.length > 20, 'axe ran its checks');
+    await page.close();
+  }
 });
 
 test('the layout works on a 360 px phone', async () => {
