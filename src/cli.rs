@@ -2,8 +2,14 @@
 //! one-line error); the binary in `src/bin/gradscope.rs` only prints it and sets the exit
 //! code. This module is the only place that reads or writes files.
 
+use plotters::prelude::{IntoDrawingArea, SVGBackend};
+
 use crate::config::{Config, FIELDS};
+use crate::engine::session::Run;
 use crate::trace;
+use crate::view::charts::Style;
+use crate::view::scene::{self, RectSink};
+use crate::view::Metric;
 
 /// Longest run the CLI accepts.
 pub const MAX_STEPS: u64 = 1_000_000;
@@ -16,6 +22,8 @@ gradscope: watch gradients vanish and explode in a real deep network.
 Usage:
   gradscope run [--config FILE.json] [--set FIELD=VALUE]... [--steps N]
                 [--trace summary|full] [--format json|csv] [--out FILE]
+  gradscope figure --view VIEW [--config FILE.json] [--set FIELD=VALUE]... [--steps N]
+                   [--width PX] [--height PX] [--metric grad_norm|delta] [--out FILE.svg]
   gradscope config [--config FILE.json] [--set FIELD=VALUE]...
   gradscope run --help
 
@@ -26,6 +34,9 @@ run      trains N steps (default 100) and writes a trace to FILE or stdout:
            effective learning rate (mean/min/max); JSON or CSV (--format csv).
          full: every parameter, raw and clipped gradient and Adagrad effective rate
            of every step, as shared/spec/trace-format.md says (JSON; at most 10000 steps).
+figure   trains N steps, then draws one of the page's views as an SVG figure (default
+         900 x 400, data 500 x 500): heatmap, flow, lr, loss, saturation or data; the same code that
+         draws the page, so a figure shows what a student sees for that config and seed.
 config   prints the resolved config (every default filled in).
 
 --config FILE   a JSON config ('-' reads stdin); omitted fields take their defaults.
@@ -43,6 +54,8 @@ pub fn main(args: &[String]) -> Result<String, String> {
         "-h" | "--help" | "help" => Ok(USAGE.to_string()),
         "run" if rest.iter().any(|a| a == "-h" || a == "--help") => Ok(run_help()),
         "run" => run(rest),
+        "figure" if rest.iter().any(|a| a == "-h" || a == "--help") => Ok(USAGE.to_string()),
+        "figure" => figure(rest),
         "config" => {
             let opts = parse(rest)?;
             Ok(format!("{}\n", opts.config.to_json()))
@@ -71,6 +84,10 @@ struct Options {
     full: bool,
     csv: bool,
     out: Option<String>,
+    /// `gradscope figure` only: which view, its size in pixels, and the heatmap measure.
+    view: Option<String>,
+    size: Option<(u32, u32)>,
+    metric: Metric,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -80,6 +97,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut full = false;
     let mut csv = false;
     let mut out = None;
+    let mut view = None;
+    let mut size: Option<(u32, u32)> = None;
+    let mut metric = Metric::GradNorm;
     let mut i = 0;
     while i < args.len() {
         let flag = args[i].as_str();
@@ -117,6 +137,41 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 other => return Err(format!("--format takes json or csv, got '{other}'")),
             },
             "--out" => out = Some(value()?),
+            "--view" => {
+                let v = value()?;
+                if !scene::VIEWS.contains(&v.as_str()) {
+                    return Err(format!(
+                        "--view takes one of {}, got '{v}'",
+                        scene::VIEWS.join(", ")
+                    ));
+                }
+                view = Some(v);
+            }
+            "--width" | "--height" => {
+                let v = value()?;
+                let px = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|p| (100..=4000).contains(p))
+                    .ok_or_else(|| {
+                        format!("{flag} takes a whole number of pixels from 100 to 4000, got '{v}'")
+                    })?;
+                let (w, h) = size.get_or_insert((0, 0));
+                if flag == "--width" {
+                    *w = px;
+                } else {
+                    *h = px;
+                }
+            }
+            "--metric" => {
+                metric = match value()?.as_str() {
+                    "grad_norm" => Metric::GradNorm,
+                    "delta" => Metric::Delta,
+                    other => {
+                        return Err(format!("--metric takes grad_norm or delta, got '{other}'"))
+                    }
+                }
+            }
             other => {
                 return Err(format!(
                     "unknown option '{other}'; try 'gradscope run --help'"
@@ -149,6 +204,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
         full,
         csv,
         out,
+        view,
+        size,
+        metric,
     })
 }
 
@@ -184,8 +242,76 @@ fn read_input(path: &str) -> Result<String, String> {
     }
 }
 
+/// Steps across the heatmap and time charts of a figure (at most).
+const FIGURE_WINDOW: u64 = 500;
+
+/// `gradscope figure`: trains, then draws one view as SVG.
+fn figure(args: &[String]) -> Result<String, String> {
+    let opts = parse(args)?;
+    let view = opts
+        .view
+        .clone()
+        .ok_or_else(|| format!("figure needs --view ({})", scene::VIEWS.join(", ")))?;
+    if opts.full || opts.csv {
+        return Err("--trace and --format are for 'gradscope run'".into());
+    }
+    let window = opts.steps.clamp(1, FIGURE_WINDOW) as usize;
+    let mut run = Run::new(opts.config.clone(), window);
+    run.step(opts.steps);
+    // The data plane is square; the other views are wide. A side not given takes its default.
+    let default = if view == "data" {
+        (500, 500)
+    } else {
+        (900, 400)
+    };
+    let size = opts.size.map_or(default, |(w, h)| {
+        (
+            if w == 0 { default.0 } else { w },
+            if h == 0 { default.1 } else { h },
+        )
+    });
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let style = Style { scale: 1.0 };
+        let mut sink = RectSink { area: &root };
+        let drawn = match view.as_str() {
+            "heatmap" => {
+                scene::heatmap(&root, style, &run, opts.metric, window, &mut sink).map(|_| ())
+            }
+            "flow" => scene::flow(&root, style, &run),
+            "lr" => scene::lr(&root, style, &run, window),
+            "loss" => scene::loss(&root, style, &run, window),
+            "saturation" => scene::saturation(&root, style, &run, &mut sink),
+            _ => scene::data_vector(&root, style, &mut run, 48, 1.6, &mut sink),
+        };
+        drawn.map_err(|e| format!("drawing {view}: {e}"))?;
+        root.present()
+            .map_err(|e| format!("drawing {view}: {e:?}"))?;
+    }
+    write_or_return(opts.out.as_deref(), svg)
+}
+
+fn write_or_return(out: Option<&str>, text: String) -> Result<String, String> {
+    match out {
+        Some(path) => {
+            std::fs::write(path, text.as_bytes())
+                .map_err(|e| format!("cannot write '{path}': {e}"))?;
+            Ok(String::new())
+        }
+        None => Ok(if text.ends_with('\n') {
+            text
+        } else {
+            text + "\n"
+        }),
+    }
+}
+
 fn run(args: &[String]) -> Result<String, String> {
     let opts = parse(args)?;
+    if opts.view.is_some() {
+        return Err("--view is for 'gradscope figure'".into());
+    }
     let text = if opts.full {
         trace::full_json(&opts.config, opts.steps)
     } else if opts.csv {

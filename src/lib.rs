@@ -7,6 +7,7 @@
 //! - [`trace`]: summary and full traces for outside verification;
 //! - [`cli`]: the native command line (`gradscope run ...`).
 
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod config;
 pub mod engine;

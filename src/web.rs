@@ -12,13 +12,13 @@ use wasm_bindgen::Clamped;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use crate::config::Config;
-use crate::engine::activation::Activation;
 use crate::engine::loss::Loss;
 use crate::engine::session::Run;
 use crate::view::boundary::{self, Boundary};
 use crate::view::charts::{self, Style};
-use crate::view::heatmap::{cell_at, render, Grid, Scale};
-use crate::view::{diagnosis, plane, series, url, Metric, Rect};
+use crate::view::heatmap::{cell_at, Grid};
+use crate::view::scene::{self, CellSink};
+use crate::view::{diagnosis, plane, url, Metric, Rect};
 
 /// Step records kept for the charts.
 const HISTORY: usize = 2000;
@@ -244,10 +244,12 @@ impl App {
             let started = now();
             let result = match name.as_str() {
                 "heatmap" => self.draw_heatmap(canvas, style),
-                "flow" => self.draw_flow(canvas, style),
-                "lr" => self.draw_lr(canvas, style),
-                "loss" => self.draw_loss(canvas, style),
-                "saturation" => self.draw_saturation(canvas, style),
+                "flow" => draw_with(canvas, |root| scene::flow(root, style, &self.run)),
+                "lr" => draw_with(canvas, |root| scene::lr(root, style, &self.run, WINDOW)),
+                "loss" => draw_with(canvas, |root| scene::loss(root, style, &self.run, WINDOW)),
+                "saturation" => draw_with(canvas, |root| {
+                    scene::saturation(root, style, &self.run, &mut CanvasSink(canvas))
+                }),
                 _ => self.draw_data(canvas, style),
             };
             result.map_err(|e| js_err(format!("drawing {name}: {e}")))?;
@@ -346,54 +348,69 @@ fn put_image(canvas: &HtmlCanvasElement, rect: Rect, rgba: &[u8]) -> Result<(), 
         .map_err(|e| format!("{e:?}"))
 }
 
-/// Draws a grid into `rect` with one pixel per cell on a scratch canvas, scaled up by
-/// the browser without smoothing: far fewer pixels to compute and copy than rendering
-/// at the target size.
-fn put_grid(
+/// Draws `f` on a canvas and presents it.
+fn draw_with(
     canvas: &HtmlCanvasElement,
-    rect: Rect,
-    grid: &Grid,
-    scale: &Scale,
+    f: impl FnOnce(&DrawingArea<CanvasBackend, plotters::coord::Shift>) -> Result<(), String>,
 ) -> Result<(), String> {
-    if rect.w <= 0 || rect.h <= 0 || grid.rows == 0 || grid.cols == 0 {
-        return Ok(());
-    }
-    let scratch = SCRATCH.with(|cell| -> Result<HtmlCanvasElement, String> {
-        if let Some(c) = cell.borrow().as_ref() {
-            return Ok(c.clone());
+    let root = backend(canvas)?.into_drawing_area();
+    f(&root)?;
+    root.present().map_err(|e| format!("{e:?}"))
+}
+
+/// Paints cell grids on a canvas: one pixel per cell on a scratch canvas, scaled up by
+/// the browser without smoothing (far fewer pixels to compute and copy than rendering
+/// at the target size).
+struct CanvasSink<'a>(&'a HtmlCanvasElement);
+
+impl CellSink for CanvasSink<'_> {
+    fn cells(
+        &mut self,
+        rect: Rect,
+        cols: usize,
+        rows: usize,
+        rgb: &[[u8; 3]],
+    ) -> Result<(), String> {
+        if rect.w <= 0 || rect.h <= 0 || cols == 0 || rows == 0 {
+            return Ok(());
         }
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .ok_or("no document")?;
-        let c: HtmlCanvasElement = document
-            .create_element("canvas")
-            .map_err(|e| format!("{e:?}"))?
-            .dyn_into()
-            .map_err(|_| "not a canvas".to_string())?;
-        *cell.borrow_mut() = Some(c.clone());
-        Ok(c)
-    })?;
-    let (w, h) = (grid.cols as u32, grid.rows as u32);
-    if scratch.width() != w || scratch.height() != h {
-        scratch.set_width(w);
-        scratch.set_height(h);
+        let scratch = SCRATCH.with(|cell| -> Result<HtmlCanvasElement, String> {
+            if let Some(c) = cell.borrow().as_ref() {
+                return Ok(c.clone());
+            }
+            let document = web_sys::window()
+                .and_then(|w| w.document())
+                .ok_or("no document")?;
+            let c: HtmlCanvasElement = document
+                .create_element("canvas")
+                .map_err(|e| format!("{e:?}"))?
+                .dyn_into()
+                .map_err(|_| "not a canvas".to_string())?;
+            *cell.borrow_mut() = Some(c.clone());
+            Ok(c)
+        })?;
+        let (w, h) = (cols as u32, rows as u32);
+        if scratch.width() != w || scratch.height() != h {
+            scratch.set_width(w);
+            scratch.set_height(h);
+        }
+        let pixels: Vec<u8> = rgb.iter().flat_map(|c| [c[0], c[1], c[2], 255]).collect();
+        let img = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), w, h)
+            .map_err(|e| format!("{e:?}"))?;
+        context(&scratch)?
+            .put_image_data(&img, 0.0, 0.0)
+            .map_err(|e| format!("{e:?}"))?;
+        let ctx = context(self.0)?;
+        ctx.set_image_smoothing_enabled(false);
+        ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+            &scratch,
+            rect.x as f64,
+            rect.y as f64,
+            rect.w as f64,
+            rect.h as f64,
+        )
+        .map_err(|e| format!("{e:?}"))
     }
-    let pixels = render(grid, scale, grid.cols, grid.rows);
-    let img = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), w, h)
-        .map_err(|e| format!("{e:?}"))?;
-    context(&scratch)?
-        .put_image_data(&img, 0.0, 0.0)
-        .map_err(|e| format!("{e:?}"))?;
-    let ctx = context(canvas)?;
-    ctx.set_image_smoothing_enabled(false);
-    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
-        &scratch,
-        rect.x as f64,
-        rect.y as f64,
-        rect.w as f64,
-        rect.h as f64,
-    )
-    .map_err(|e| format!("{e:?}"))
 }
 
 thread_local! {
@@ -401,132 +418,35 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Option<HtmlCanvasElement>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The range of activation values the saturation view bins.
-fn activation_range(a: Activation) -> (f64, f64) {
-    match a {
-        Activation::Sigmoid => (0.0, 1.0),
-        Activation::Tanh => (-1.0, 1.0),
-        Activation::Relu => (0.0, 3.0),
-        Activation::Linear => (-3.0, 3.0),
-        _ => (-2.0, 3.0),
-    }
-}
-
 impl App {
-    fn step_span(&self) -> (f64, f64) {
-        let h = self.run.history();
-        let first = series::recent(h, WINDOW)
-            .next()
-            .map_or(0.0, |r| r.step as f64);
-        (first, first + WINDOW as f64)
-    }
-
     fn draw_heatmap(&mut self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
-        let layers = self.run.arch().depth + 1;
-        let (grid, first_step) =
-            series::heatmap_grid(self.run.history(), layers, WINDOW, self.metric);
-        let scale = Scale::log_fit(grid.values.iter().flatten().copied(), 2.0);
-        let name = match self.metric {
-            Metric::GradNorm => "‖dL/dW‖",
-            Metric::Delta => "rms dL/dz",
-        };
         let root = backend(canvas)?.into_drawing_area();
-        let rect = charts::heatmap_frame(&root, style, first_step, WINDOW, layers, &scale, name)?;
-        root.present().map_err(|e| format!("{e:?}"))?;
-        put_grid(canvas, rect, &grid, &scale)?;
+        let drawn = scene::heatmap(
+            &root,
+            style,
+            &self.run,
+            self.metric,
+            WINDOW,
+            &mut CanvasSink(canvas),
+        )?;
         self.heatmap = Some(HeatmapHit {
-            rect,
-            grid,
-            first_step,
+            rect: drawn.rect,
+            grid: drawn.grid,
+            first_step: drawn.first_step,
         });
-        Ok(())
-    }
-
-    fn draw_flow(&self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
-        let flow = series::gradient_flow(self.run.history());
-        let clip = &self.run.config().clip;
-        let threshold =
-            (clip.kind != crate::engine::clip::ClipKind::None).then_some(clip.threshold);
-        let root = backend(canvas)?.into_drawing_area();
-        charts::gradient_flow(&root, style, &flow, threshold)?;
         root.present().map_err(|e| format!("{e:?}"))
-    }
-
-    fn draw_lr(&self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
-        let lines = series::effective_lr(self.run.history(), WINDOW);
-        let what = match self.run.config().optimizer.kind {
-            crate::engine::optim::OptimizerKind::Adagrad => "lr / sqrt(G + eps)",
-            crate::engine::optim::OptimizerKind::Sgd
-            | crate::engine::optim::OptimizerKind::Momentum
-            | crate::engine::optim::OptimizerKind::Nesterov => "lr",
-            _ => "effective step size",
-        };
-        let root = backend(canvas)?.into_drawing_area();
-        charts::effective_lr(&root, style, &lines, self.step_span(), what)?;
-        root.present().map_err(|e| format!("{e:?}"))
-    }
-
-    fn draw_loss(&self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
-        let lines = series::loss_lines(self.run.history(), WINDOW);
-        let classification = self.run.dataset().kind.classes().is_some();
-        let root = backend(canvas)?.into_drawing_area();
-        charts::loss_and_accuracy(&root, style, &lines, self.step_span(), classification)?;
-        root.present().map_err(|e| format!("{e:?}"))
-    }
-
-    fn draw_saturation(&self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
-        const BINS: usize = 40;
-        let range = activation_range(self.run.config().network.activation);
-        let hist = self.run.activation_histograms(BINS, range.0, range.1);
-        let mut grid = Grid::new(hist.len(), BINS);
-        for (l, counts) in hist.iter().enumerate() {
-            // Empty bins stay blank, so the occupied ones stand out.
-            for (b, share) in counts.iter().enumerate().filter(|(_, s)| **s > 0.0) {
-                grid.set(l, b, *share);
-            }
-        }
-        let top = grid.values.iter().flatten().fold(0.05f64, |m, v| m.max(*v));
-        let scale = Scale::Linear { lo: 0.0, hi: top };
-        let root = backend(canvas)?.into_drawing_area();
-        let rect = charts::saturation_frame(&root, style, range, hist.len().max(1), &scale)?;
-        root.present().map_err(|e| format!("{e:?}"))?;
-        if self.run.steps() > 0 {
-            put_grid(canvas, rect, &grid, &scale)?;
-        }
-        Ok(())
     }
 
     fn draw_data(&mut self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
         if self.run.dataset().kind.classes().is_none() {
-            let data = self.run.dataset();
-            let points: Vec<(f64, f64)> = data
-                .train_x
-                .iter()
-                .copied()
-                .zip(data.train_y.iter().copied())
-                .collect();
-            let xs: Vec<f64> = (0..=200).map(|i| -1.1 + 2.2 * i as f64 / 200.0).collect();
-            let ys = self.run.predict(&xs);
-            let curve: Vec<(f64, f64)> = xs.into_iter().zip(ys).collect();
-            let root = backend(canvas)?.into_drawing_area();
-            charts::fitted_curve(&root, style, &points, &curve)?;
-            return root.present().map_err(|e| format!("{e:?}"));
+            let run = &mut self.run;
+            return draw_with(canvas, |root| scene::fitted_curve(root, style, run));
         }
         let root = backend(canvas)?.into_drawing_area();
         let rect = charts::data_frame(&root, style, EXTENT)?;
         root.present().map_err(|e| format!("{e:?}"))?;
         self.refresh_boundary();
-        let label = |xs: &[f64], ys: &[f64]| -> Vec<(f64, f64, usize)> {
-            xs.chunks(2)
-                .zip(ys)
-                .map(|(p, y)| (p[0], p[1], *y as usize))
-                .collect()
-        };
-        let data = self.run.dataset();
-        let (train, test) = (
-            label(&data.train_x, &data.train_y),
-            label(&data.test_x, &data.test_y),
-        );
+        let (train, test) = scene::labelled_points(&self.run);
         let cells = self.boundary.as_ref().map_or(&[][..], |b| &b.cells[..]);
         let (w, h) = (rect.w.max(0) as usize, rect.h.max(0) as usize);
         let grid = plane::Plane {

@@ -200,3 +200,53 @@ fn cli_errors_are_one_line_and_exit_non_zero() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn cli_draws_every_view_as_an_svg_figure() {
+    let dir = std::env::temp_dir().join(format!("gradscope-fig-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    for (view, needles) in [
+        ("heatmap", vec!["layer", "step", "NaN/inf", "out"]),
+        ("flow", vec!["layer (input", "raw"]),
+        ("lr", vec!["lr / sqrt(G + eps)", "layer 1"]),
+        ("loss", vec!["loss", "accuracy", "test"]),
+        ("saturation", vec!["activation value", "share"]),
+        ("data", vec!["<circle"]),
+    ] {
+        let out = dir
+            .join(format!("{view}.svg"))
+            .to_string_lossy()
+            .to_string();
+        let (ok, stdout, err) = gradscope(&[
+            "figure",
+            "--view",
+            view,
+            "--steps",
+            "40",
+            "--set",
+            "network.depth=5",
+            "--set",
+            "optimizer.kind=adagrad",
+            "--out",
+            &out,
+        ]);
+        assert!(ok, "{view}: {err}");
+        assert!(stdout.is_empty());
+        let svg = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(svg.starts_with("<svg"), "{view}");
+        for n in needles {
+            assert!(svg.contains(n), "{view} figure lacks {n:?}");
+        }
+        if view == "heatmap" {
+            // One rectangle per cell: 6 layers x 40 steps, plus the colour bar's.
+            assert!(svg.matches("<rect").count() >= 240, "{view}");
+        }
+    }
+    let (ok, _, err) = gradscope(&["figure", "--view", "pie"]);
+    assert!(!ok && err.contains("--view takes one of heatmap"), "{err}");
+    let (ok, _, err) = gradscope(&["figure", "--steps", "3"]);
+    assert!(!ok && err.contains("figure needs --view"), "{err}");
+    let (ok, _, err) = gradscope(&["figure", "--view", "flow", "--width", "5"]);
+    assert!(!ok && err.contains("100 to 4000"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -9,6 +9,7 @@ pub mod colormap;
 pub mod diagnosis;
 pub mod heatmap;
 pub mod plane;
+pub mod scene;
 pub mod series;
 pub mod url;
 
