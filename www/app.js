@@ -101,6 +101,7 @@ function errorText(e) {
 function afterConfigChange() {
   syncControls();
   writeUrl();
+  updateText();
   dirty = true;
 }
 
