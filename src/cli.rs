@@ -319,18 +319,7 @@ fn run(args: &[String]) -> Result<String, String> {
     } else {
         trace::summary_json(&opts.config, opts.steps)
     };
-    match opts.out {
-        Some(path) => {
-            std::fs::write(&path, text.as_bytes())
-                .map_err(|e| format!("cannot write '{path}': {e}"))?;
-            Ok(String::new())
-        }
-        None => Ok(if text.ends_with('\n') {
-            text
-        } else {
-            text + "\n"
-        }),
-    }
+    write_or_return(opts.out.as_deref(), text)
 }
 
 #[cfg(test)]
