@@ -2,11 +2,14 @@
 //! one-line error); the binary in `src/bin/gradscope.rs` only prints it and sets the exit
 //! code. This module is the only place that reads or writes files.
 
+use std::io::Write as _;
+
 use plotters::prelude::{IntoDrawingArea, SVGBackend};
 
 use crate::config::{Config, FIELDS};
 use crate::engine::session::Run;
 use crate::trace;
+use crate::view::boundary;
 use crate::view::charts::Style;
 use crate::view::scene::{self, RectSink};
 use crate::view::Metric;
@@ -283,7 +286,14 @@ fn figure(args: &[String]) -> Result<String, String> {
             "lr" => scene::lr(&root, style, &run, window),
             "loss" => scene::loss(&root, style, &run, window),
             "saturation" => scene::saturation(&root, style, &run, &mut sink),
-            _ => scene::data_vector(&root, style, &mut run, 48, 1.6, &mut sink),
+            _ => scene::data_vector(
+                &root,
+                style,
+                &mut run,
+                boundary::GRID,
+                boundary::EXTENT,
+                &mut sink,
+            ),
         };
         drawn.map_err(|e| format!("drawing {view}: {e}"))?;
         root.present()
@@ -312,14 +322,32 @@ fn run(args: &[String]) -> Result<String, String> {
     if opts.view.is_some() {
         return Err("--view is for 'gradscope figure'".into());
     }
-    let text = if opts.full {
-        trace::full_json(&opts.config, opts.steps)
-    } else if opts.csv {
-        trace::summary_csv(&opts.config, opts.steps)
-    } else {
-        trace::summary_json(&opts.config, opts.steps)
+    // Traces stream to the file or stdout while the run goes, so a long run never holds
+    // its whole trace in memory.
+    let write = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(out);
+        if opts.csv {
+            trace::write_summary_csv(&opts.config, opts.steps, &mut out)?;
+        } else {
+            if opts.full {
+                trace::write_full_json(&opts.config, opts.steps, &mut out)?;
+            } else {
+                trace::write_summary_json(&opts.config, opts.steps, &mut out)?;
+            }
+            writeln!(out)?;
+        }
+        out.flush()
     };
-    write_or_return(opts.out.as_deref(), text)
+    match &opts.out {
+        Some(path) => {
+            let mut file =
+                std::fs::File::create(path).map_err(|e| format!("cannot write '{path}': {e}"))?;
+            write(&mut file).map_err(|e| format!("cannot write '{path}': {e}"))?;
+        }
+        None => write(&mut std::io::stdout().lock())
+            .map_err(|e| format!("cannot write to stdout: {e}"))?,
+    }
+    Ok(String::new())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! full trace of shared/spec/trace-format.md (every parameter, gradient and update), which
 //! lets anyone re-compute a run in PyTorch or JAX.
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
@@ -10,49 +10,79 @@ use serde::Serialize;
 use crate::config::{Config, Precision};
 use crate::engine::float::Float;
 use crate::engine::network::LayerShape;
-use crate::engine::session::{Session, StepDetail, StepRecord};
+use crate::engine::session::{Run, Session, StepDetail, StepRecord};
 use crate::json::{Rows, Vector};
 
-/// Runs `config` for `steps` steps and returns the summary trace as JSON:
-/// `{"config": {...}, "steps": [StepRecord, ...]}`. A diverged run stops early; its last
-/// record has `non_finite: true`.
-pub fn summary_json(config: &Config, steps: u64) -> String {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        config: &'a Config,
-        steps: Vec<&'a StepRecord>,
-        diverged_at: Option<u64>,
+// Traces are written while the run goes: memory stays that of one step, however long the
+// run (a CLI run may have a million steps).
+
+/// Runs `config` for `steps` steps, calling `each` with every step's record as it is made;
+/// a diverged run stops after its non-finite step.
+fn for_each_record(
+    config: &Config,
+    steps: u64,
+    mut each: impl FnMut(&StepRecord) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut run = Run::new(config.clone(), 1);
+    for _ in 0..steps {
+        if run.step(1) == 0 {
+            break;
+        }
+        if let Some(record) = run.history().back() {
+            each(record)?;
+        }
     }
-    let records = summary_records(config, steps);
-    let diverged_at = records.last().filter(|r| r.non_finite).map(|r| r.step);
-    let doc = Doc {
-        config,
-        steps: records.iter().collect(),
-        diverged_at,
-    };
-    serde_json::to_string(&doc).unwrap_or_default()
+    Ok(())
 }
 
-/// Runs `config` for `steps` steps and returns every step's record.
-pub fn summary_records(config: &Config, steps: u64) -> Vec<StepRecord> {
-    let capacity = usize::try_from(steps).unwrap_or(usize::MAX).max(1);
-    let mut run = crate::engine::session::Run::new(config.clone(), capacity);
-    run.step(steps);
-    run.history().iter().cloned().collect()
+fn to_io(e: serde_json::Error) -> io::Error {
+    io::Error::other(e)
 }
 
-/// The summary trace as CSV, one row per (step, layer); layer 1..depth are hidden, the
-/// last is the output layer. Step-level columns repeat on each of a step's rows.
-pub fn summary_csv(config: &Config, steps: u64) -> String {
-    let mut out = String::from(
-        "step,loss,batch_accuracy,train_accuracy,test_loss,test_accuracy,grad_norm,clipped_grad_norm,clipped,non_finite,\
-         layer,layer_grad_norm,layer_clipped_grad_norm,delta_rms,weight_norm,act_mean,act_std,saturated_or_dead,\
-         eff_lr_mean,eff_lr_min,eff_lr_max\n",
-    );
+/// Writes the summary trace as JSON: `{"config": {...}, "steps": [StepRecord, ...],
+/// "diverged_at": step or null}`.
+pub fn write_summary_json(config: &Config, steps: u64, out: &mut impl Write) -> io::Result<()> {
+    out.write_all(b"{\"config\":")?;
+    serde_json::to_writer(&mut *out, config).map_err(to_io)?;
+    out.write_all(b",\"steps\":[")?;
+    let mut first = true;
+    let mut diverged_at = None;
+    for_each_record(config, steps, |r| {
+        if !first {
+            out.write_all(b",")?;
+        }
+        first = false;
+        if r.non_finite {
+            diverged_at = Some(r.step);
+        }
+        serde_json::to_writer(&mut *out, r).map_err(to_io)
+    })?;
+    out.write_all(b"],\"diverged_at\":")?;
+    serde_json::to_writer(&mut *out, &diverged_at).map_err(to_io)?;
+    out.write_all(b"}")
+}
+
+/// The summary trace as a JSON string (see [`write_summary_json`]).
+pub fn summary_json(config: &Config, steps: u64) -> String {
+    let mut out = Vec::new();
+    match write_summary_json(config, steps, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"{e}\"}}"),
+    }
+}
+
+/// Writes the summary trace as CSV, one row per (step, layer); layers 1..depth are hidden,
+/// the last is the output layer. Step-level columns repeat on each of a step's rows.
+pub fn write_summary_csv(config: &Config, steps: u64, out: &mut impl Write) -> io::Result<()> {
+    out.write_all(
+        b"step,loss,batch_accuracy,train_accuracy,test_loss,test_accuracy,grad_norm,clipped_grad_norm,clipped,non_finite,\
+          layer,layer_grad_norm,layer_clipped_grad_norm,delta_rms,weight_norm,act_mean,act_std,saturated_or_dead,\
+          eff_lr_mean,eff_lr_min,eff_lr_max\n",
+    )?;
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    for r in summary_records(config, steps) {
+    for_each_record(config, steps, |r| {
         for (l, layer) in r.layers.iter().enumerate() {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 r.step,
@@ -76,10 +106,10 @@ pub fn summary_csv(config: &Config, steps: u64) -> String {
                 layer.eff_lr_mean,
                 layer.eff_lr_min,
                 layer.eff_lr_max,
-            );
+            )?;
         }
-    }
-    out
+        Ok(())
+    })
 }
 
 /// A 64-bit FNV-1a fingerprint of a trace's text: two runs with equal fingerprints wrote
@@ -112,77 +142,61 @@ pub fn config_fingerprint(index: usize) -> u64 {
     }
 }
 
-/// Runs `config` for `steps` steps and returns the full trace as JSON.
-pub fn full_json(config: &Config, steps: u64) -> String {
+/// Writes the full trace of trace-format.md: `{"config": ..., "steps": [...],
+/// "final_layers": [...]}`, each step as soon as it is taken.
+pub fn write_full_json(config: &Config, steps: u64, out: &mut impl Write) -> io::Result<()> {
     match config.precision {
-        Precision::F32 => full_json_in::<f32>(config, steps),
-        Precision::F64 => full_json_in::<f64>(config, steps),
+        Precision::F32 => write_full_json_in::<f32>(config, steps, out),
+        Precision::F64 => write_full_json_in::<f64>(config, steps, out),
     }
 }
 
-fn full_json_in<T: Float>(config: &Config, steps: u64) -> String {
-    let mut session = Session::<T>::new(config.clone(), 1);
+/// The full trace as a JSON string (see [`write_full_json`]).
+pub fn full_json(config: &Config, steps: u64) -> String {
     let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::new(&mut out);
-    let result = (|| -> Result<(), serde_json::Error> {
-        let mut doc = ser.serialize_map(Some(3))?;
-        doc.serialize_entry("config", config)?;
-        let mut recorded = Vec::new();
-        for _ in 0..steps {
-            let Some(detail) = session.step_detailed() else {
-                break;
-            };
-            let step = session.steps() - 1;
-            let loss = session.history().back().map_or(f64::NAN, |r| r.loss);
-            recorded.push((step, loss, detail));
-        }
-        let layers = &session.network().layers;
-        let arch = &session.network().arch;
-        doc.serialize_entry(
-            "steps",
-            &StepsJson {
-                steps: &recorded,
-                layers,
-                inputs: arch.inputs,
-                outputs: arch.outputs,
-            },
-        )?;
-        doc.serialize_entry(
-            "final_layers",
-            &LayersJson {
-                layers,
-                params: &session.network().params,
-            },
-        )?;
-        SerializeMap::end(doc)
-    })();
-    match result {
+    match write_full_json(config, steps, &mut out) {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
         Err(e) => format!("{{\"error\": \"{e}\"}}"),
     }
 }
 
-struct StepsJson<'a, T> {
-    steps: &'a [(u64, f64, StepDetail<T>)],
-    layers: &'a [LayerShape],
-    inputs: usize,
-    outputs: usize,
-}
-
-impl<T: Float> Serialize for StepsJson<'_, T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.steps.len()))?;
-        for (step, loss, d) in self.steps {
-            seq.serialize_element(&StepJson {
-                step: *step,
-                loss: *loss,
-                d,
-                layers: self.layers,
-                io: (self.inputs, self.outputs),
-            })?;
+fn write_full_json_in<T: Float>(
+    config: &Config,
+    steps: u64,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let mut session = Session::<T>::new(config.clone(), 1);
+    out.write_all(b"{\"config\":")?;
+    serde_json::to_writer(&mut *out, config).map_err(to_io)?;
+    out.write_all(b",\"steps\":[")?;
+    for i in 0..steps {
+        let Some(d) = session.step_detailed() else {
+            break;
+        };
+        if i > 0 {
+            out.write_all(b",")?;
         }
-        seq.end()
+        let net = session.network();
+        let step = StepJson {
+            step: session.steps() - 1,
+            loss: session.history().back().map_or(f64::NAN, |r| r.loss),
+            d: &d,
+            layers: &net.layers,
+            io: (net.arch.inputs, net.arch.outputs),
+        };
+        serde_json::to_writer(&mut *out, &step).map_err(to_io)?;
     }
+    out.write_all(b"],\"final_layers\":")?;
+    let net = session.network();
+    serde_json::to_writer(
+        &mut *out,
+        &LayersJson {
+            layers: &net.layers,
+            params: &net.params,
+        },
+    )
+    .map_err(to_io)?;
+    out.write_all(b"}")
 }
 
 struct StepJson<'a, T> {

@@ -24,10 +24,6 @@ use crate::view::{diagnosis, plane, url, Metric, Rect};
 const HISTORY: usize = 2000;
 /// Steps across the heatmap and the time charts.
 const WINDOW: usize = 300;
-/// Cells per side of the decision-boundary image.
-const BOUNDARY_GRID: usize = 48;
-/// Half-width of the data plane.
-const EXTENT: f64 = 1.6;
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -216,11 +212,10 @@ impl App {
 
     /// Gives the app a canvas for view `name` (heatmap, flow, lr, loss, saturation, data).
     pub fn attach(&mut self, name: &str, canvas: HtmlCanvasElement) -> Result<(), JsError> {
-        const VIEWS: [&str; 6] = ["heatmap", "flow", "lr", "loss", "saturation", "data"];
-        if !VIEWS.contains(&name) {
+        if !scene::VIEWS.contains(&name) {
             return Err(js_err(format!(
                 "unknown view '{name}'; views: {}",
-                VIEWS.join(", ")
+                scene::VIEWS.join(", ")
             )));
         }
         self.canvases.retain(|(n, _)| n != name);
@@ -443,7 +438,7 @@ impl App {
             return draw_with(canvas, |root| scene::fitted_curve(root, style, run));
         }
         let root = backend(canvas)?.into_drawing_area();
-        let rect = charts::data_frame(&root, style, EXTENT)?;
+        let rect = charts::data_frame(&root, style, boundary::EXTENT)?;
         root.present().map_err(|e| format!("{e:?}"))?;
         self.refresh_boundary();
         let (train, test) = scene::labelled_points(&self.run);
@@ -451,14 +446,14 @@ impl App {
         let (w, h) = (rect.w.max(0) as usize, rect.h.max(0) as usize);
         let grid = plane::Plane {
             cells,
-            n: BOUNDARY_GRID,
-            extent: EXTENT,
+            n: boundary::GRID,
+            extent: boundary::EXTENT,
         };
         let img = plane::render_plane(grid, w, h, &train, &test, 3.0 * style.scale);
         put_image(canvas, rect, &img)
     }
 
-    /// Recomputes some rows of the decision boundary, within the per-frame budget.
+    /// Recomputes some cells of the decision boundary, within the per-frame budget.
     fn refresh_boundary(&mut self) {
         let App {
             run,
@@ -466,12 +461,12 @@ impl App {
             ..
         } = self;
         let steps = run.steps();
-        let cells = boundary::cells_per_frame(run.arch().param_count(), BOUNDARY_GRID);
+        let cells = boundary::cells_per_frame(run.param_count(), boundary::GRID);
         let outputs = run.arch().outputs;
         let mse = run.config().loss() == Loss::Mse;
-        slot.get_or_insert_with(|| Boundary::new(BOUNDARY_GRID))
+        slot.get_or_insert_with(|| Boundary::new(boundary::GRID))
             .refresh(steps, cells, |start, end| {
-                let xs = boundary::grid_points(BOUNDARY_GRID, EXTENT, start, end);
+                let xs = boundary::grid_points(boundary::GRID, boundary::EXTENT, start, end);
                 boundary::class_colours(&run.predict(&xs), outputs, mse)
             });
     }

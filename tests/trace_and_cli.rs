@@ -242,6 +242,27 @@ fn cli_draws_every_view_as_an_svg_figure() {
             assert!(svg.matches("<rect").count() >= 240, "{view}");
         }
     }
+    // The threshold line belongs on the norm axis only for norm clipping.
+    for (kind, has_line) in [("norm", true), ("value", false)] {
+        let (ok, svg, err) = gradscope(&[
+            "figure",
+            "--view",
+            "flow",
+            "--steps",
+            "5",
+            "--set",
+            &format!("clip.kind={kind}"),
+            "--set",
+            "clip.threshold=0.01",
+        ]);
+        assert!(ok, "{err}");
+        assert!(svg.contains(">clipped<"), "{kind}: clipped norms are drawn");
+        assert_eq!(
+            svg.contains("clip threshold (global norm)"),
+            has_line,
+            "{kind}"
+        );
+    }
     let (ok, _, err) = gradscope(&["figure", "--view", "pie"]);
     assert!(!ok && err.contains("--view takes one of heatmap"), "{err}");
     let (ok, _, err) = gradscope(&["figure", "--steps", "3"]);

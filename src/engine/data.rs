@@ -233,13 +233,12 @@ pub struct Batcher {
 
 impl Batcher {
     pub fn new(n_train: usize, rng: Rng) -> Batcher {
-        let mut b = Batcher {
+        // `pos` at the end: the first batch shuffles, like every new epoch.
+        Batcher {
             order: (0..n_train).collect(),
             pos: n_train,
             rng,
-        };
-        b.pos = b.order.len();
-        b
+        }
     }
 
     /// The row indices of the next batch of `size` (at most the training-set size).

@@ -15,7 +15,7 @@
 //! ```text
 //! dL/du = g * f'(u)
 //! dL/dbeta = sum_B dL/du,  dL/dgamma = sum_B dL/du * z_hat
-//! dL/dz = gamma / (B sigma) (B dz_hat - sum_B dz_hat - z_hat sum_B dz_hat z_hat),  dz_hat = gamma-free dL/du * gamma
+//! dL/dz = 1 / (B sigma) (B dz_hat - sum_B dz_hat - z_hat sum_B dz_hat z_hat),  dz_hat = gamma dL/du
 //! dL/dW = (dL/dz)^T h,  dL/db = sum_B dL/dz
 //! dL/dh = (dL/dz) W  (+ g through the skip)
 //! ```

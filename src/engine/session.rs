@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use serde::Serialize;
 
 use super::activation::Activation;
-use super::clip::{clip, l2_norm, ClipKind};
+use super::clip::{clip, l2_norm};
 use super::data::{Batcher, Dataset};
 use super::float::{sum4, Float};
 use super::loss::Loss;
@@ -130,6 +130,8 @@ pub struct Session<T: Float> {
 
 /// Rows per chunk when evaluating whole splits.
 const EVAL_CHUNK: usize = 256;
+/// Evaluation workspaces kept for reuse.
+const EVAL_WORKSPACES: usize = 6;
 
 impl<T: Float> Session<T> {
     /// Builds a run from a resolved config, keeping at most `capacity` step records.
@@ -449,14 +451,7 @@ impl<T: Float> Session<T> {
         let mut grad = vec![T::ZERO; EVAL_CHUNK * outputs];
         for start in (0..rows).step_by(EVAL_CHUNK) {
             let n = EVAL_CHUNK.min(rows - start);
-            let k = match self.eval_ws.iter().position(|w| w.batch == n) {
-                Some(k) => k,
-                None => {
-                    self.eval_ws.push(self.net.workspace(n));
-                    self.eval_ws.len() - 1
-                }
-            };
-            let ws = &mut self.eval_ws[k];
+            let ws = eval_workspace(&mut self.eval_ws, &self.net, n);
             ws.h[0].copy_from_slice(&x[start * inputs..(start + n) * inputs]);
             self.net.forward(ws, Mode::Eval);
             let logits = self.net.logits(ws);
@@ -486,18 +481,39 @@ impl<T: Float> Session<T> {
         let mut out = Vec::with_capacity(rows * self.net.arch.outputs);
         for start in (0..rows).step_by(EVAL_CHUNK) {
             let n = EVAL_CHUNK.min(rows - start);
-            let mut ws = self.net.workspace(n);
+            let ws = eval_workspace(&mut self.eval_ws, &self.net, n);
             for (d, s) in ws.h[0]
                 .iter_mut()
                 .zip(&xs[start * inputs..(start + n) * inputs])
             {
                 *d = T::from_f64(*s);
             }
-            self.net.forward(&mut ws, Mode::Eval);
-            out.extend(self.net.logits(&ws).iter().map(|v| v.to_f64()));
+            self.net.forward(ws, Mode::Eval);
+            out.extend(self.net.logits(ws).iter().map(|v| v.to_f64()));
         }
         out
     }
+}
+
+/// A workspace for `n` rows from `cache`, made on first use. Only a few sizes recur (full
+/// chunks, the splits' remainders, the page's boundary and curve batches); at most
+/// `EVAL_WORKSPACES` are kept, the oldest dropped first.
+fn eval_workspace<'a, T: Float>(
+    cache: &'a mut Vec<Workspace<T>>,
+    net: &Network<T>,
+    n: usize,
+) -> &'a mut Workspace<T> {
+    let k = match cache.iter().position(|w| w.batch == n) {
+        Some(k) => k,
+        None => {
+            if cache.len() == EVAL_WORKSPACES {
+                cache.remove(0);
+            }
+            cache.push(net.workspace(n));
+            cache.len() - 1
+        }
+    };
+    &mut cache[k]
 }
 
 /// Share of rows of `logits` whose predicted class equals the label; `None` for regression.
@@ -581,10 +597,6 @@ impl Run {
     pub fn predict(&mut self, xs: &[f64]) -> Vec<f64> {
         each!(self, s => s.predict(xs))
     }
-    /// The clip mode, for views that draw the threshold.
-    pub fn clip_kind(&self) -> ClipKind {
-        self.config().clip.kind
-    }
     pub fn set_clip(&mut self, clip: crate::config::ClipConfig) {
         each!(self, s => s.set_clip(clip))
     }
@@ -593,6 +605,10 @@ impl Run {
     }
     pub fn activation_histograms(&self, bins: usize, lo: f64, hi: f64) -> Vec<Vec<f64>> {
         each!(self, s => s.activation_histograms(bins, lo, hi))
+    }
+    /// Number of scalar parameters.
+    pub fn param_count(&self) -> usize {
+        each!(self, s => s.network().params.len())
     }
     /// The network's shape.
     pub fn arch(&self) -> &super::network::Arch {

@@ -4,6 +4,11 @@
 
 use super::colormap::{tint, CLASSES};
 
+/// Cells per side of the boundary grid.
+pub const GRID: usize = 48;
+/// Half-width of the data plane: the data lie in about `[-1.2, 1.2]^2`.
+pub const EXTENT: f64 = 1.6;
+
 /// Multiply-adds the boundary may spend per frame (about 1 ms of wasm).
 pub const BUDGET: usize = 1_500_000;
 

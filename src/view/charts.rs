@@ -6,10 +6,11 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::colormap::{hex, viridis, CLASSES, NON_FINITE};
+use super::colormap::{viridis, CLASSES, NON_FINITE};
 use super::heatmap::Scale;
 use super::series::{log_range, Band, Line, LossLines};
 use super::Rect;
+use crate::engine::clip::ClipKind;
 
 /// Drawing errors are reported as text (the page logs them and keeps going).
 pub type DrawResult<T> = Result<T, String>;
@@ -226,14 +227,20 @@ pub fn gradient_flow<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     style: Style,
     flow: &[(f64, f64)],
-    threshold: Option<f64>,
+    clip: ClipKind,
+    threshold: f64,
 ) -> DrawResult<()> {
+    // The threshold line only means something on this axis for norm clipping: the
+    // per-layer norms after it are at most the global norm, which is at most the
+    // threshold. Value clipping bounds elements, not norms; its clipped norms are shown,
+    // its threshold is not.
+    let line = (clip == ClipKind::Norm).then_some(threshold);
     root.fill(&WHITE).map_err(e)?;
     let n = flow.len().max(1);
     let values: Vec<f64> = flow
         .iter()
         .flat_map(|(a, b)| [*a, *b])
-        .chain(threshold)
+        .chain(line)
         .collect();
     let (lo, hi) = log_range(values.iter());
     let mut chart = ChartBuilder::on(root)
@@ -289,7 +296,7 @@ pub fn gradient_flow<DB: DrawingBackend>(
                 .map(|p| Circle::new(*p, style.px(3.0), raw_color.filled())),
         )
         .map_err(e)?;
-    if threshold.is_some() {
+    if clip != ClipKind::None {
         chart
             .draw_series(LineSeries::new(
                 clipped,
@@ -299,7 +306,7 @@ pub fn gradient_flow<DB: DrawingBackend>(
             .label("clipped")
             .legend(swatch(clip_color));
     }
-    if let Some(t) = threshold {
+    if let Some(t) = line {
         let red = rgb(NON_FINITE);
         chart
             .draw_series(DashedLineSeries::new(
@@ -309,11 +316,20 @@ pub fn gradient_flow<DB: DrawingBackend>(
                 red.stroke_width(style.px(1.5)),
             ))
             .map_err(e)?
-            .label("clip threshold")
+            .label("clip threshold (global norm)")
             .legend(swatch(red));
     }
     draw_legend(&mut chart, style, SeriesLabelPosition::UpperLeft)?;
     Ok(())
+}
+
+/// The right end of a time axis over `steps`: at least one step wide.
+fn step_end(steps: (f64, f64)) -> f64 {
+    if steps.1 > steps.0 {
+        steps.1
+    } else {
+        steps.0 + 1.0
+    }
 }
 
 /// The chart type of the time charts: steps across, a log axis up.
@@ -336,11 +352,7 @@ fn time_log_chart<'a, DB: DrawingBackend + 'a>(
     y_desc: &str,
     x_labels: usize,
 ) -> DrawResult<TimeLogChart<'a, DB>> {
-    let x1 = if steps.1 > steps.0 {
-        steps.1
-    } else {
-        steps.0 + 1.0
-    };
+    let x1 = step_end(steps);
     let mut chart = ChartBuilder::on(area)
         .margin(style.px(8.0))
         .x_label_area_size(style.px(30.0))
@@ -468,11 +480,7 @@ pub fn loss_and_accuracy<DB: DrawingBackend>(
     } else {
         root.split_horizontally(w)
     };
-    let x1 = if steps.1 > steps.0 {
-        steps.1
-    } else {
-        steps.0 + 1.0
-    };
+    let x1 = step_end(steps);
     let values: Vec<f64> = lines
         .train_loss
         .iter()
@@ -654,9 +662,4 @@ pub fn fitted_curve<DB: DrawingBackend>(
         .draw_series(LineSeries::new(finite, line.stroke_width(style.px(2.5))))
         .map_err(e)?;
     Ok(())
-}
-
-/// `#rrggbb` of a class, for the page's legend.
-pub fn class_hex(c: usize) -> String {
-    hex(CLASSES[c.min(2)])
 }

@@ -41,11 +41,6 @@ pub fn tint(color: [u8; 3], t: f64) -> [u8; 3] {
     [mix(color[0]), mix(color[1]), mix(color[2])]
 }
 
-/// `#rrggbb`.
-pub fn hex(c: [u8; 3]) -> String {
-    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

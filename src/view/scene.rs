@@ -12,7 +12,6 @@ use super::heatmap::{Grid, Scale};
 use super::plane::Point;
 use super::{series, Metric, Rect};
 use crate::engine::activation::Activation;
-use crate::engine::clip::ClipKind;
 use crate::engine::loss::Loss;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::session::Run;
@@ -103,13 +102,8 @@ pub fn flow<DB: DrawingBackend>(
     run: &Run,
 ) -> DrawResult<()> {
     let clip = &run.config().clip;
-    let threshold = (clip.kind != ClipKind::None).then_some(clip.threshold);
-    charts::gradient_flow(
-        root,
-        style,
-        &series::gradient_flow(run.history()),
-        threshold,
-    )
+    let flow = series::gradient_flow(run.history());
+    charts::gradient_flow(root, style, &flow, clip.kind, clip.threshold)
 }
 
 /// The first and last step of the time charts' window.

@@ -142,7 +142,8 @@ fn ensure_wasm_bindgen() -> Result<(), String> {
     )
 }
 
-/// npm packages from the committed lock file (playwright-core, binaryen).
+/// npm packages from the committed lock file (playwright-core, @axe-core/playwright,
+/// binaryen).
 fn ensure_npm() -> Result<(), String> {
     let lock = root().join("package-lock.json");
     let installed = root().join("node_modules").join(".package-lock.json");
