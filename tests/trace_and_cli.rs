@@ -256,7 +256,10 @@ fn cli_draws_every_view_as_an_svg_figure() {
             "clip.threshold=0.01",
         ]);
         assert!(ok, "{err}");
-        assert!(svg.contains("clipped\n</text>"), "{kind}: clipped norms are drawn");
+        assert!(
+            svg.contains("clipped\n</text>"),
+            "{kind}: clipped norms are drawn"
+        );
         assert_eq!(
             svg.contains("clip threshold (global norm)"),
             has_line,
