@@ -25,9 +25,34 @@ const HISTORY: usize = 2000;
 /// Steps across the heatmap and the time charts.
 const WINDOW: usize = 300;
 
+/// The global property where a panic leaves its message, for the page's crash banner
+/// (`www/crash.js` reads it: after a panic this module must not be called again).
+const PANIC_GLOBAL: &str = "__gradscopePanic";
+
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let text = info.to_string();
+        let _ = js_sys::Reflect::set(
+            &js_sys::global(),
+            &JsValue::from_str(PANIC_GLOBAL),
+            &JsValue::from_str(&text),
+        );
+    }));
+}
+
+thread_local! {
+    /// Set by [`panic_on_next_step`]: the next [`App::step`] panics (end-to-end tests of
+    /// the crash banner; nothing a URL, a control or a message can reach).
+    static PANIC_NEXT_STEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Makes the next `App::step` panic inside the run, as a real bug would: the tests use it
+/// to check that a panic never leaves a frozen page.
+#[wasm_bindgen]
+pub fn panic_on_next_step() {
+    PANIC_NEXT_STEP.with(|p| p.set(true));
 }
 
 /// What the heatmap last drew, for hovering.
@@ -167,6 +192,9 @@ impl App {
 
     /// Trains up to `n` steps; returns how many were taken (0 once diverged).
     pub fn step(&mut self, n: u32) -> u32 {
+        if PANIC_NEXT_STEP.with(|p| p.replace(false)) {
+            panic!("a test asked step {} to panic", self.run.steps());
+        }
         self.run.step(n as u64) as u32
     }
 

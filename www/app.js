@@ -1,7 +1,7 @@
 // gradscope page: controls, the animation loop and window.gradscope. The engine and
 // every chart live in wasm (www/pkg, built by `cargo xtask build`); this file only wires
 // the DOM to one App handle.
-import init, { App } from './pkg/gradscope.js';
+import { loadEngine, isPanic, panicText, showCrash, hideCrash } from './crash.js';
 
 const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu', 'selu', 'linear'];
 const INITS = ['standard', 'xavier_uniform', 'xavier_normal', 'he_uniform', 'he_normal', 'lecun_normal',
@@ -48,7 +48,13 @@ const fmt = (v) => {
 const getPath = (obj, path) => path.reduce((o, k) => (o == null ? undefined : o[k]), obj);
 const patchAt = (path, value) => path.reduceRight((inner, key) => ({ [key]: inner }), value);
 
+let engine;
 let app;
+/** Set once the module panicked: nothing calls it again until a fresh run. */
+let crashed = false;
+/** The last config the module accepted (JSON), to report and restart a crash with. */
+let knownConfig = '';
+let knownQuery = '';
 let playing = false;
 let speed = 10;
 let dirty = true;
@@ -84,6 +90,7 @@ function setConfig(partial, source = 'api') {
     afterConfigChange();
     return { ok: true, restarted };
   } catch (e) {
+    if (isPanic(e)) throw e;
     return fail(`${source === 'control' ? 'Not applied' : 'setConfig'}: ${errorText(e)}`);
   }
 }
@@ -99,6 +106,7 @@ function errorText(e) {
 }
 
 function afterConfigChange() {
+  knownConfig = app.config();
   syncControls();
   writeUrl();
   updateText();
@@ -107,6 +115,7 @@ function afterConfigChange() {
 
 function writeUrl() {
   const q = app.query();
+  knownQuery = q;
   const extra = [];
   if (app.metric() !== 'grad_norm') extra.push(`metric=${app.metric()}`);
   if (speed !== 10) extra.push(`speed=${speed}`);
@@ -139,7 +148,7 @@ function buildControls() {
     }
     list.appendChild(box);
     const input = $(inputId);
-    const commit = () => onControl(c, input);
+    const commit = guarded(() => onControl(c, input));
     if (c.kind === 'range' || c.kind === 'log') {
       input.addEventListener('input', () => { $(`out-${c.id}`).textContent = fmt(readInput(c, input)); });
       input.addEventListener('change', commit);
@@ -217,6 +226,7 @@ function draw() {
   try {
     app.draw(window.devicePixelRatio || 1);
   } catch (e) {
+    if (isPanic(e)) throw e;
     showMessage(`Drawing failed: ${errorText(e)}`);
   }
   updateText();
@@ -261,11 +271,61 @@ function playSteps(t0) {
 
 function frame() {
   const t0 = performance.now();
-  if (playing) playSteps(t0);
-  if (dirty || app.needs_redraw()) draw();
+  guard(() => {
+    if (playing) playSteps(t0);
+    if (dirty || app.needs_redraw()) draw();
+  });
   frameMs.push(performance.now() - t0);
   while (frameMs.length > 120) frameMs.shift();
   requestAnimationFrame(frame);
+}
+
+// ---- panics ----------------------------------------------------------------------------
+
+const STOPPED = 'gradscope stopped after an internal error; press "Start a fresh run"';
+
+/**
+ * Runs `fn`, which calls into the module. A panic there stops the page's use of the module
+ * and shows the crash banner; `fallback` is returned instead. Other errors pass through.
+ */
+function guard(fn, fallback) {
+  if (crashed) return fallback;
+  try {
+    return fn();
+  } catch (e) {
+    if (!isPanic(e)) throw e;
+    onPanic(e);
+    return fallback;
+  }
+}
+
+/** An event handler or API call that is safe after a panic. */
+const guarded = (fn, fallback) => (...args) => guard(() => fn(...args), fallback);
+
+function onPanic(e) {
+  crashed = true;
+  playing = false;
+  $('play').textContent = 'Play';
+  $('play').setAttribute('aria-pressed', 'false');
+  showCrash({ text: panicText(e), configJson: knownConfig, query: knownQuery, onRestart: restartFresh });
+}
+
+/** A fresh module instance and a fresh run of the settings that were in use. */
+async function restartFresh() {
+  engine = await loadEngine();
+  try {
+    app = new engine.App(knownConfig || '{}');
+    lastNote = 'Started a fresh run after the error.';
+  } catch (e) {
+    app = new engine.App('{}');
+    lastNote = 'Started a fresh run with the default settings after the error.';
+  }
+  crashed = false;
+  hideCrash();
+  for (const name of VIEWS) app.attach(name, $(`view-${name}`));
+  const metric = document.querySelector('input[name="metric"]:checked');
+  if (metric) app.set_metric(metric.value);
+  afterConfigChange();
 }
 
 function setPlaying(on) {
@@ -326,8 +386,9 @@ function hover(event) {
 }
 
 async function main() {
-  await init();
-  app = App.from_query(location.search);
+  engine = await loadEngine();
+  app = engine.App.from_query(location.search);
+  knownConfig = app.config();
   const view = JSON.parse(app.view_settings());
   const messages = JSON.parse(app.messages());
   if (view.speed !== undefined) {
@@ -338,26 +399,27 @@ async function main() {
   buildControls();
   for (const name of VIEWS) app.attach(name, $(`view-${name}`));
   document.querySelector(`input[name="metric"][value="${app.metric()}"]`).checked = true;
-  document.querySelectorAll('input[name="metric"]').forEach((r) => r.addEventListener('change', () => {
+  document.querySelectorAll('input[name="metric"]').forEach((r) => r.addEventListener('change', guarded(() => {
     app.set_metric(r.value);
     writeUrl();
     dirty = true;
-  }));
-  $('play').addEventListener('click', () => setPlaying(!playing));
-  $('step').addEventListener('click', () => { setPlaying(false); doSteps(1); });
-  $('reset').addEventListener('click', () => { app.reset(); lastNote = 'Reset: same seed, same numbers.'; dirty = true; });
-  $('seed').addEventListener('click', () => setConfig({ seed: Math.floor(Math.random() * 1e9) }));
-  $('view-heatmap').addEventListener('mousemove', hover);
+  })));
+  $('play').addEventListener('click', () => { if (!crashed) setPlaying(!playing); });
+  $('step').addEventListener('click', guarded(() => { setPlaying(false); doSteps(1); }));
+  $('reset').addEventListener('click', guarded(() => { app.reset(); lastNote = 'Reset: same seed, same numbers.'; dirty = true; }));
+  $('seed').addEventListener('click', guarded(() => setConfig({ seed: Math.floor(Math.random() * 1e9) })));
+  $('view-heatmap').addEventListener('mousemove', guarded(hover));
   $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
-  new ResizeObserver(sizeCanvases).observe(document.querySelector('.views'));
+  new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
   syncControls();
   writeUrl();
   showMessage(messages.join('\n'));
   sizeCanvases();
+  const stopped = { ok: false, error: STOPPED };
   window.gradscope = {
-    config,
-    setConfig: (partial) => setConfig(partial),
-    step: (n = 1) => {
+    config: guarded(config, null),
+    setConfig: guarded((partial) => setConfig(partial), stopped),
+    step: guarded((n = 1) => {
       if (!Number.isInteger(n) || n < 1 || n > 100000) {
         const message = 'step takes a whole number of steps from 1 to 100000';
         showMessage(message);
@@ -366,22 +428,31 @@ async function main() {
       const taken = doSteps(n);
       draw();
       return taken;
-    },
-    reset: () => { app.reset(); dirty = true; draw(); },
-    inspect: () => JSON.parse(app.inspect()),
-    diagnosis: () => JSON.parse(app.diagnosis()),
-    query: () => app.query(),
-    play: () => setPlaying(true),
+    }, stopped),
+    reset: guarded(() => { app.reset(); dirty = true; draw(); }, stopped),
+    inspect: guarded(() => JSON.parse(app.inspect()), null),
+    diagnosis: guarded(() => JSON.parse(app.diagnosis()), null),
+    query: guarded(() => app.query(), null),
+    play: () => { if (!crashed) setPlaying(true); },
     pause: () => setPlaying(false),
-    setMetric: (m) => { try { app.set_metric(m); dirty = true; return { ok: true }; } catch (e) { return fail(errorText(e)); } },
-    timeFrames,
+    setMetric: guarded((m) => {
+      try { app.set_metric(m); dirty = true; return { ok: true }; } catch (e) { if (isPanic(e)) throw e; return fail(errorText(e)); }
+    }, stopped),
+    timeFrames: guarded(timeFrames, stopped),
     frameMs: () => [...frameMs],
+    crashed: () => crashed,
   };
+
   if (view.autoplay === true || view.autoplay === 1) setPlaying(true);
   requestAnimationFrame(frame);
   document.documentElement.dataset.ready = 'true';
 }
 
 main().catch((e) => {
-  showMessage(`gradscope could not start: ${errorText(e)}`);
+  if (engine && isPanic(e)) {
+    knownConfig = '';
+    onPanic(e);
+  } else {
+    showMessage(`gradscope could not start: ${errorText(e)}`);
+  }
 });

@@ -6,9 +6,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::axis::{log_label, DecadeCoord, LogAxis};
 use super::colormap::{viridis, CLASSES, NON_FINITE};
 use super::heatmap::Scale;
-use super::series::{log_range, Band, Line, LossLines};
+use super::series::{Band, Line, LossLines};
 use super::Rect;
 use crate::engine::clip::ClipKind;
 
@@ -47,27 +48,6 @@ pub fn layer_color(l: usize, layers: usize) -> RGBColor {
     } else {
         l as f64 / (layers - 1) as f64 * 0.9
     }))
-}
-
-/// Tick labels for a log axis from `lo` to `hi`: the decades (`1e-2`) always, and on an
-/// axis narrower than two decades also the 2s and 5s between (`2e-2`, `5e-2`).
-fn log_labels(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
-    let wide = hi / lo > 100.0;
-    move |v: &f64| {
-        if *v <= 0.0 || !v.is_finite() {
-            return String::new();
-        }
-        let exp = v.log10().floor();
-        let mantissa = v / 10f64.powf(exp);
-        let near = |m: f64| (mantissa - m).abs() < 1e-6 * m || (mantissa - 10.0 * m).abs() < 1e-5;
-        if near(1.0) {
-            format!("1e{}", v.log10().round() as i32)
-        } else if !wide && (near(2.0) || near(5.0)) {
-            format!("{v:.0e}")
-        } else {
-            String::new()
-        }
-    }
 }
 
 fn plot_rect<
@@ -242,12 +222,12 @@ pub fn gradient_flow<DB: DrawingBackend>(
         .flat_map(|(a, b)| [*a, *b])
         .chain(line)
         .collect();
-    let (lo, hi) = log_range(values.iter());
+    let axis = LogAxis::fit(&values);
     let mut chart = ChartBuilder::on(root)
         .margin(style.px(8.0))
         .x_label_area_size(style.px(30.0))
         .y_label_area_size(style.px(60.0))
-        .build_cartesian_2d(0.5..n as f64 + 0.5, (lo..hi).log_scale())
+        .build_cartesian_2d(0.5..n as f64 + 0.5, DecadeCoord::from(axis))
         .map_err(e)?;
     let layer_label = move |v: &f64| {
         let l = v.round() as usize;
@@ -265,7 +245,7 @@ pub fn gradient_flow<DB: DrawingBackend>(
         .y_desc("‖dL/dW‖")
         .x_labels(n.min(16))
         .x_label_formatter(&layer_label)
-        .y_label_formatter(&log_labels(lo, hi))
+        .y_label_formatter(&|t| log_label(*t))
         .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
         .label_style(style.font(11.0))
         .axis_desc_style(style.font(12.0))
@@ -276,8 +256,7 @@ pub fn gradient_flow<DB: DrawingBackend>(
     let pts = |pick: fn(&(f64, f64)) -> f64| -> Vec<(f64, f64)> {
         flow.iter()
             .enumerate()
-            .map(|(i, p)| ((i + 1) as f64, pick(p)))
-            .filter(|(_, v)| v.is_finite() && *v > 0.0)
+            .filter_map(|(i, p)| Some(((i + 1) as f64, axis.pos(pick(p))?)))
             .collect()
     };
     let raw = pts(|p| p.0);
@@ -306,7 +285,7 @@ pub fn gradient_flow<DB: DrawingBackend>(
             .label("clipped")
             .legend(swatch(clip_color));
     }
-    if let Some(t) = line {
+    if let Some(t) = line.and_then(|t| axis.pos(t)) {
         let red = rgb(NON_FINITE);
         chart
             .draw_series(DashedLineSeries::new(
@@ -333,22 +312,16 @@ fn step_end(steps: (f64, f64)) -> f64 {
 }
 
 /// The chart type of the time charts: steps across, a log axis up.
-type TimeLogChart<'a, DB> = ChartContext<
-    'a,
-    DB,
-    Cartesian2d<
-        plotters::coord::types::RangedCoordf64,
-        plotters::coord::combinators::LogCoord<f64>,
-    >,
->;
+type TimeLogChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, DecadeCoord>>;
 
-/// A chart over `steps` (at least one step wide) with a log `y` axis from `lo` to `hi`,
-/// its mesh drawn.
+/// A chart over `steps` (at least one step wide) with a log `y` axis (points are placed
+/// at `axis.pos(v)`), its mesh drawn.
 fn time_log_chart<'a, DB: DrawingBackend + 'a>(
     area: &'a DrawingArea<DB, Shift>,
     style: Style,
     steps: (f64, f64),
-    (lo, hi): (f64, f64),
+    axis: LogAxis,
     y_desc: &str,
     x_labels: usize,
 ) -> DrawResult<TimeLogChart<'a, DB>> {
@@ -357,7 +330,7 @@ fn time_log_chart<'a, DB: DrawingBackend + 'a>(
         .margin(style.px(8.0))
         .x_label_area_size(style.px(30.0))
         .y_label_area_size(style.px(60.0))
-        .build_cartesian_2d(steps.0..x1, (lo..hi).log_scale())
+        .build_cartesian_2d(steps.0..x1, DecadeCoord::from(axis))
         .map_err(e)?;
     chart
         .configure_mesh()
@@ -365,7 +338,7 @@ fn time_log_chart<'a, DB: DrawingBackend + 'a>(
         .y_desc(y_desc)
         .x_labels(x_labels)
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&log_labels(lo, hi))
+        .y_label_formatter(&|t| log_label(*t))
         .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
         .label_style(style.font(11.0))
         .axis_desc_style(style.font(12.0))
@@ -427,16 +400,17 @@ pub fn effective_lr<DB: DrawingBackend>(
         .iter()
         .flat_map(|(_, band)| band.iter().flat_map(|b| [b.1, b.2]))
         .collect();
-    let (lo, hi) = log_range(values.iter());
-    let mut chart = time_log_chart(root, style, steps, (lo, hi), what, 6)?;
+    let axis = LogAxis::fit(&values);
+    let mut chart = time_log_chart(root, style, steps, axis, what, 6)?;
     let layers = lines.len();
     let hidden = layers.saturating_sub(1);
     for l in shown_layers(layers) {
         let (mean, band) = &lines[l];
         let color = layer_color(l, layers);
         if (l == 0 || l + 1 == hidden) && band.len() > 1 {
-            let mut poly: Vec<(f64, f64)> = band.iter().map(|b| (b.0, b.2.max(lo))).collect();
-            poly.extend(band.iter().rev().map(|b| (b.0, b.1.max(lo))));
+            let at = |v: f64| axis.pos(v).unwrap_or(axis.lo);
+            let mut poly: Vec<(f64, f64)> = band.iter().map(|b| (b.0, at(b.2))).collect();
+            poly.extend(band.iter().rev().map(|b| (b.0, at(b.1))));
             chart
                 .draw_series(std::iter::once(Polygon::new(
                     poly,
@@ -446,8 +420,7 @@ pub fn effective_lr<DB: DrawingBackend>(
         }
         let pts: Vec<(f64, f64)> = mean
             .iter()
-            .copied()
-            .filter(|p| p.1.is_finite() && p.1 > 0.0)
+            .filter_map(|p| Some((p.0, axis.pos(p.1)?)))
             .collect();
         let series = chart
             .draw_series(LineSeries::new(pts, color.stroke_width(style.px(1.5))))
@@ -487,12 +460,11 @@ pub fn loss_and_accuracy<DB: DrawingBackend>(
         .chain(&lines.test_loss)
         .map(|p| p.1)
         .collect();
-    let (lo, hi) = log_range(values.iter());
-    let mut chart = time_log_chart(&left, style, steps, (lo, hi), "loss", 5)?;
+    let axis = LogAxis::fit(&values);
+    let mut chart = time_log_chart(&left, style, steps, axis, "loss", 5)?;
     let finite = |l: &Line| -> Vec<(f64, f64)> {
         l.iter()
-            .copied()
-            .filter(|p| p.1.is_finite() && p.1 > 0.0)
+            .filter_map(|p| Some((p.0, axis.pos(p.1)?)))
             .collect()
     };
     let train = rgb(CLASSES[0]);
@@ -662,4 +634,108 @@ pub fn fitted_curve<DB: DrawingBackend>(
         .draw_series(LineSeries::new(finite, line.stroke_width(style.px(2.5))))
         .map_err(e)?;
     Ok(())
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::view::series::LossLines;
+
+    /// Series a run can produce: subnormals, near-overflow, zeros, NaN and inf.
+    fn extreme_sets() -> Vec<Vec<f64>> {
+        vec![
+            vec![],
+            vec![0.0, 0.0],
+            vec![f64::NAN, f64::INFINITY],
+            vec![5e-324, 1e-320],
+            vec![1e-300, 1e300],
+            vec![1e-200, 1.5e-200],
+            vec![1e300, f64::MAX],
+            vec![1e-170, 2e-170, 0.0, f64::NEG_INFINITY],
+        ]
+    }
+
+    /// Draws `f` into an SVG string; the drawing must succeed and finish (plotters' own
+    /// log axis looped forever on some of these ranges: a watchdog turns that into a
+    /// failure instead of a hung test run).
+    fn svg(
+        f: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> DrawResult<()> + Send + 'static,
+    ) -> String {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut out = String::new();
+            let result = {
+                let root = SVGBackend::with_string(&mut out, (600, 300)).into_drawing_area();
+                f(&root).and_then(|()| root.present().map_err(|err| format!("{err:?}")))
+            };
+            let _ = tx.send(result.map(|()| out));
+        });
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(Ok(out)) => out,
+            Ok(Err(err)) => panic!("drawing failed: {err}"),
+            Err(_) => panic!("drawing did not finish within a minute (or panicked)"),
+        }
+    }
+
+    fn style() -> Style {
+        Style { scale: 1.0 }
+    }
+
+    #[test]
+    fn the_flow_chart_survives_every_number() {
+        for values in extreme_sets() {
+            let flow: Vec<(f64, f64)> = values.iter().map(|v| (*v, *v / 2.0)).collect();
+            for (clip, threshold) in [
+                (ClipKind::Norm, 1e-200),
+                (ClipKind::Norm, 1e-170),
+                (ClipKind::Value, 1e9),
+                (ClipKind::None, 1.0),
+            ] {
+                let flow = flow.clone();
+                let out = svg(move |root| gradient_flow(root, style(), &flow, clip, threshold));
+                assert!(out.contains("layer"), "{values:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_time_charts_survive_every_number() {
+        for values in extreme_sets() {
+            let line: Line = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i as f64, *v))
+                .collect();
+            let band: Band = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i as f64, *v / 3.0, *v))
+                .collect();
+            let lines = vec![(line.clone(), band.clone()), (line.clone(), band)];
+            let steps = (0.0, values.len() as f64);
+            let out = svg(move |root| effective_lr(root, style(), &lines, steps, "lr"));
+            assert!(out.contains("step"), "{values:?}");
+            let loss = LossLines {
+                train_loss: line.clone(),
+                test_loss: line.clone(),
+                batch_accuracy: vec![],
+                train_accuracy: vec![],
+                test_accuracy: vec![],
+            };
+            let out = svg(move |root| loss_and_accuracy(root, style(), &loss, steps, true));
+            assert!(out.contains("loss"), "{values:?}");
+        }
+    }
+
+    #[test]
+    fn log_ticks_label_the_data_range() {
+        // The flow chart of norms from 1e-19 to 1e-2 labels decades across that range.
+        let flow = vec![(1e-19, 1e-19), (1e-10, 1e-10), (1e-2, 1e-2)];
+        let out = svg(move |root| gradient_flow(root, style(), &flow, ClipKind::None, 1.0));
+        assert!(
+            out.contains("1e-18") || out.contains("1e-19"),
+            "low decades labelled"
+        );
+        assert!(out.contains("1e-3") || out.contains("1e-2") || out.contains("1e-6"));
+    }
 }

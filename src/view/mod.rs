@@ -3,6 +3,7 @@
 //! backend, so the same code draws to a browser canvas and natively). No DOM here; the
 //! wasm boundary (`src/web.rs`) hands canvases in.
 
+pub mod axis;
 pub mod boundary;
 pub mod charts;
 pub mod colormap;

@@ -100,23 +100,6 @@ pub fn loss_lines(history: &VecDeque<StepRecord>, window: usize) -> LossLines {
     out
 }
 
-/// Positive, finite `y` range of some lines, for a log axis (with a little headroom).
-pub fn log_range<'a>(values: impl Iterator<Item = &'a f64>) -> (f64, f64) {
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &v in values.filter(|v| v.is_finite() && **v > 0.0) {
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
-    if !lo.is_finite() {
-        return (1e-3, 1.0);
-    }
-    if hi / lo < 10.0 {
-        let mid = (hi * lo).sqrt();
-        return (mid / 10f64.sqrt(), mid * 10f64.sqrt());
-    }
-    (lo / 1.5, hi * 1.5)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,7 +144,5 @@ mod tests {
         let loss = loss_lines(&h, 100);
         assert_eq!(loss.train_loss.len(), 12);
         assert_eq!(loss.test_loss.len(), 3); // steps 0, 5, 10
-        let (lo, hi) = log_range(loss.train_loss.iter().map(|p| &p.1));
-        assert!(lo > 0.0 && hi > lo);
     }
 }

@@ -1,0 +1,104 @@
+// What a shared link or a bug must never do to a student's tab: freeze it, or leave it
+// dead. Links with extreme values load and keep answering; a panic inside the wasm module
+// shows a banner with the settings that caused it, tells the embedding page, and a button
+// starts a fresh run on a fresh module instance.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, screenshotPath } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(query = '') {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}${query}`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 30000 });
+  return { page, errors };
+}
+
+// Each of these froze the tab or ran it out of memory: plotters' log axis looped forever
+// on a one-decade range at an extreme magnitude, or allocated without bound.
+const EXTREME_LINKS = [
+  '?clip=norm&threshold=1e-200',
+  '?clip=norm&threshold=1e-300&autoplay=1',
+  '?precision=f64&activation=linear&gain=100&depth=40&loss=mse',
+  '?precision=f64&activation=linear&gain=0.01&depth=64',
+  '?init=normal&std=100&activation=relu&depth=30&precision=f64',
+];
+
+test('links with extreme values load, train, draw and keep answering', async () => {
+  for (const query of EXTREME_LINKS) {
+    const { page, errors } = await open(query);
+    // Several steps with a full redraw each: every chart sees the extreme numbers.
+    for (let i = 0; i < 5; i += 1) {
+      const taken = await page.evaluate(() => window.gradscope.step(1));
+      assert.ok(typeof taken === 'number', `${query}: step answered ${JSON.stringify(taken)}`);
+    }
+    const answer = await page.evaluate(() => window.gradscope.setConfig({ network: { depth: 3 } }));
+    assert.deepEqual(answer, { ok: true, restarted: true }, query);
+    assert.equal(await page.evaluate(() => window.gradscope.step(2)), 2, query);
+    assert.equal(await page.locator('#crash').isHidden(), true, query);
+    assert.deepEqual(errors, [], query);
+    await page.close();
+  }
+});
+
+test('a panic shows the crash banner, every call answers, and a fresh run works', async () => {
+  const { page, errors } = await open('?depth=9&activation=sigmoid');
+  await page.evaluate(() => window.gradscope.step(3));
+  await page.evaluate(() => {
+    window.crashEvents = [];
+    window.addEventListener('gradscope:error', (e) => window.crashEvents.push(e.detail));
+  });
+  // The page's own module instance (same URL, same module) is told to panic in the next step.
+  await page.evaluate(async () => (await import('/www/pkg/gradscope.js')).panic_on_next_step());
+  const answer = await page.evaluate(() => window.gradscope.step(1));
+  assert.equal(answer.ok, false);
+  assert.match(answer.error, /internal error/);
+  assert.equal(await page.locator('#crash').isVisible(), true);
+  assert.match(await page.locator('#crash-text').textContent(), /a test asked step 3 to panic/);
+  const shown = JSON.parse(await page.locator('#crash-config').textContent());
+  assert.equal(shown.network.depth, 9);
+  assert.match(await page.locator('#crash-link').getAttribute('href'), /depth=9/);
+  const events = await page.evaluate(() => window.crashEvents);
+  assert.equal(events.length, 1);
+  assert.equal(events[0].config.network.activation, 'sigmoid');
+  // Every API call answers instead of throwing "recursive use of an object detected".
+  const calls = await page.evaluate(() => {
+    const g = window.gradscope;
+    return [g.setConfig({ network: { depth: 4 } }), g.step(1), g.inspect(), g.diagnosis(), g.config(), g.crashed()];
+  });
+  assert.equal(calls[0].ok, false);
+  assert.equal(calls[1].ok, false);
+  assert.deepEqual(calls.slice(2), [null, null, null, true]);
+  await page.screenshot({ path: screenshotPath('crash-banner') });
+  // The frame loop keeps running without calling the dead module.
+  await page.waitForTimeout(300);
+  assert.deepEqual(errors, []);
+
+  await page.click('#crash-restart');
+  await page.waitForFunction(() => !window.gradscope.crashed());
+  assert.equal(await page.locator('#crash').isHidden(), true);
+  assert.equal(await page.evaluate(() => window.gradscope.config().network.depth), 9);
+  assert.equal(await page.evaluate(() => window.gradscope.inspect().steps), 0);
+  assert.equal(await page.evaluate(() => window.gradscope.step(5)), 5);
+  const ok = await page.evaluate(() => window.gradscope.setConfig({ network: { depth: 4 } }));
+  assert.deepEqual(ok, { ok: true, restarted: true });
+  // The controls drive the new instance.
+  await page.selectOption('#input-activation', 'relu');
+  await page.waitForFunction(() => window.gradscope.config().network.activation === 'relu');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
