@@ -36,7 +36,7 @@ run      trains N steps (default 100) and writes a trace to FILE or stdout:
            weight norm, activation mean/std, the saturated-or-dead share and the
            effective learning rate (mean/min/max); JSON or CSV (--format csv).
          full: every parameter, raw and clipped gradient and Adagrad effective rate
-           of every step, as shared/spec/trace-format.md says (JSON; at most 10000 steps).
+           of every step, as docs/trace-format.md says (JSON; at most 10000 steps).
 figure   trains N steps, then draws one of the page's views as an SVG figure (default
          900 x 400, data 500 x 500): heatmap, flow, lr, loss, saturation or data; the same code that
          draws the page, so a figure shows what a student sees for that config and seed.

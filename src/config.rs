@@ -1,5 +1,5 @@
 //! The one run configuration that the CLI, the URL and the page all speak: a serde JSON
-//! object shaped like the `config` of the full trace (shared/spec/trace-format.md).
+//! object shaped like the `config` of the full trace (docs/trace-format.md).
 //!
 //! Every field may be omitted and then takes the default documented in [`FIELDS`].
 //! [`Config::from_json`] rejects unknown fields, wrong types and out-of-range values with a

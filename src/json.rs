@@ -1,6 +1,6 @@
 //! JSON numbers that may be non-finite: written as JSON numbers when finite and as the
 //! strings `"NaN"`, `"inf"` or `"-inf"` otherwise (serde_json would write `null`), as
-//! shared/spec/trace-format.md requires.
+//! docs/trace-format.md requires.
 
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 

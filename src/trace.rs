@@ -1,5 +1,5 @@
 //! Traces of a run: the summary trace (per-step [`StepRecord`]s, as JSON or CSV) and the
-//! full trace of shared/spec/trace-format.md (every parameter, gradient and update), which
+//! full trace of docs/trace-format.md (every parameter, gradient and update), which
 //! lets anyone re-compute a run in PyTorch or JAX.
 
 use std::io::{self, Write};

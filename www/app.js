@@ -107,6 +107,7 @@ function errorText(e) {
 
 function afterConfigChange() {
   knownConfig = app.config();
+  msPerStep = 0;
   syncControls();
   writeUrl();
   updateText();
@@ -260,12 +261,29 @@ function doSteps(n) {
 // Training gets at most this many milliseconds of a frame, so a huge network (64 layers of
 // 256 units) slows down training, not the page: the speed slider is a maximum.
 const STEP_BUDGET_MS = 10;
+/** Measured milliseconds per step of the current run (0 until measured). */
+let msPerStep = 0;
 
+/**
+ * Trains up to `speed` steps within the frame's budget. Steps go in chunks sized by the
+ * measured time per step, so no chunk overruns the budget by more than one step; the
+ * first chunk of a run is a single step, which measures it.
+ */
 function playSteps(t0) {
-  const chunk = Math.max(1, Math.ceil(speed / 5));
   let done = 0;
-  while (playing && done < speed && (done === 0 || performance.now() - t0 < STEP_BUDGET_MS)) {
-    done += doSteps(Math.min(chunk, speed - done));
+  while (playing && done < speed) {
+    const left = STEP_BUDGET_MS - (performance.now() - t0);
+    if (done > 0 && left <= 0) break;
+    const fit = msPerStep > 0 ? Math.floor(left / msPerStep) : 1;
+    const n = Math.max(1, Math.min(speed - done, fit));
+    const started = performance.now();
+    const taken = doSteps(n);
+    if (taken > 0) {
+      const each = (performance.now() - started) / taken;
+      msPerStep = msPerStep > 0 ? 0.7 * msPerStep + 0.3 * each : each;
+    }
+    done += taken;
+    if (taken < n) break;
   }
 }
 

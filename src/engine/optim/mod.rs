@@ -1,5 +1,5 @@
 //! Optimizers behind one trait, one per file, with the update rules of
-//! `shared/spec/numerics.md` (PyTorch's, except Adagrad, which follows the classic
+//! `docs/numerics.md` (PyTorch's, except Adagrad, which follows the classic
 //! formula with `eps` inside the square root).
 //!
 //! `g` below is a parameter's gradient after clipping; L2 `weight_decay` (every optimizer
