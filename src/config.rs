@@ -267,13 +267,49 @@ pub struct ConfigError {
 }
 
 impl fmt::Display for ConfigError {
+    /// One short printable line, whatever the input held: see [`tidy`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.field.is_empty() {
-            write!(f, "config: {}", self.message)
+            write!(f, "config: {}", tidy(&self.message))
         } else {
-            write!(f, "{}: {}", self.field, self.message)
+            write!(f, "{}: {}", tidy(&self.field), tidy(&self.message))
         }
     }
+}
+
+/// The longest run of characters without a space that a message shows whole.
+const MAX_WORD: usize = 40;
+
+/// Makes text from a user's input safe to show in one line: control characters (newlines,
+/// NUL, terminal escapes) become `\u{..}` escapes, and any run of more than [`MAX_WORD`]
+/// characters without a space (a huge key or value echoed back) is cut to its start and
+/// end around an ellipsis.
+pub fn tidy(text: &str) -> String {
+    let mut out = String::new();
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let escaped: String = word
+            .chars()
+            .flat_map(|c| {
+                if c.is_control() {
+                    format!("\\u{{{:x}}}", c as u32).chars().collect::<Vec<_>>()
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        let n = escaped.chars().count();
+        if n > MAX_WORD {
+            let head: String = escaped.chars().take(24).collect();
+            let tail: String = escaped.chars().skip(n - 10).collect();
+            out.push_str(&format!("{head}…{tail}"));
+        } else {
+            out.push_str(&escaped);
+        }
+    }
+    out
 }
 
 impl std::error::Error for ConfigError {}
@@ -303,7 +339,7 @@ fn in_range(
         let h = if open_hi { ")" } else { "]" };
         Err(err(
             field,
-            format!("{value} is out of range; allowed {l}{lo}, {hi}{h}"),
+            format!("{value:?} is out of range; allowed {l}{lo:?}, {hi:?}{h}"),
         ))
     }
 }
