@@ -5,6 +5,9 @@
 //! `view::charts`, the words from `view::diagnosis`.
 
 use plotters::prelude::*;
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
+};
 use plotters_canvas::CanvasBackend;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
@@ -345,8 +348,122 @@ fn parse_metric(name: &str) -> Result<Metric, String> {
     }
 }
 
-fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, String> {
-    CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| "no 2d context".to_string())
+fn backend(canvas: &HtmlCanvasElement) -> Result<Canvas, String> {
+    Ok(Canvas {
+        inner: CanvasBackend::with_canvas_object(canvas.clone())
+            .ok_or_else(|| "no 2d context".to_string())?,
+        ctx: context(canvas)?,
+    })
+}
+
+/// A page canvas: plotters' canvas backend, except that text is measured by the canvas
+/// itself. plotters' own measurement on the web appends a span with a `style` attribute
+/// to the document, which a strict Content-Security-Policy refuses (and which costs a
+/// layout per label).
+struct Canvas {
+    inner: CanvasBackend,
+    ctx: CanvasRenderingContext2d,
+}
+
+type CanvasError = DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>;
+
+impl DrawingBackend for Canvas {
+    type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+    fn ensure_prepared(&mut self) -> Result<(), CanvasError> {
+        self.inner.ensure_prepared()
+    }
+    fn present(&mut self) -> Result<(), CanvasError> {
+        self.inner.present()
+    }
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), CanvasError> {
+        self.inner.draw_pixel(point, color)
+    }
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), CanvasError> {
+        self.inner.draw_line(from, to, style)
+    }
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), CanvasError> {
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), CanvasError> {
+        self.inner.draw_path(path, style)
+    }
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), CanvasError> {
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), CanvasError> {
+        self.inner.fill_polygon(vert, style)
+    }
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Result<(), CanvasError> {
+        self.inner.draw_text(text, style, pos)
+    }
+    /// Width from `measureText`; height from the font's bounding box (the line height a
+    /// label needs).
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), CanvasError> {
+        let size = style.size();
+        self.ctx.set_font(&format!(
+            "{} {}px {}",
+            style.style().as_str(),
+            size,
+            style.family().as_str()
+        ));
+        let metrics = self
+            .ctx
+            .measure_text(text)
+            .map_err(|e| DrawingErrorKind::FontError(format!("{e:?}").into()))?;
+        let height = metrics.font_bounding_box_ascent() + metrics.font_bounding_box_descent();
+        let height = if height.is_finite() && height > 0.0 {
+            height
+        } else {
+            size * 1.2
+        };
+        Ok((metrics.width().ceil() as u32, height.ceil() as u32))
+    }
+    fn blit_bitmap(
+        &mut self,
+        pos: BackendCoord,
+        (w, h): (u32, u32),
+        src: &[u8],
+    ) -> Result<(), CanvasError> {
+        self.inner.blit_bitmap(pos, (w, h), src)
+    }
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
@@ -374,7 +491,7 @@ fn put_image(canvas: &HtmlCanvasElement, rect: Rect, rgba: &[u8]) -> Result<(), 
 /// Draws `f` on a canvas and presents it.
 fn draw_with(
     canvas: &HtmlCanvasElement,
-    f: impl FnOnce(&DrawingArea<CanvasBackend, plotters::coord::Shift>) -> Result<(), String>,
+    f: impl FnOnce(&DrawingArea<Canvas, plotters::coord::Shift>) -> Result<(), String>,
 ) -> Result<(), String> {
     let root = backend(canvas)?.into_drawing_area();
     f(&root)?;

@@ -3,8 +3,10 @@
 //! Dense images (heatmaps, decision boundary) are not drawn here: the functions return
 //! the pixel rectangle of their plotting area, and the caller puts one RGBA image there.
 
+use plotters::coord::ranged1d::Ranged;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::{log_label, DecadeCoord, LogAxis};
 use super::colormap::{viridis, CLASSES, NON_FINITE};
@@ -266,9 +268,8 @@ pub fn gradient_flow<DB: DrawingBackend>(
             raw.clone(),
             raw_color.stroke_width(style.px(2.0)),
         ))
-        .map_err(e)?
-        .label("raw")
-        .legend(swatch(raw_color));
+        .map_err(e)?;
+    let mut entries = vec![("raw".to_string(), raw_color)];
     chart
         .draw_series(
             raw.iter()
@@ -281,9 +282,8 @@ pub fn gradient_flow<DB: DrawingBackend>(
                 clipped,
                 clip_color.stroke_width(style.px(2.0)),
             ))
-            .map_err(e)?
-            .label("clipped")
-            .legend(swatch(clip_color));
+            .map_err(e)?;
+        entries.push(("clipped".into(), clip_color));
     }
     if let Some(t) = line.and_then(|t| axis.pos(t)) {
         let red = rgb(NON_FINITE);
@@ -294,11 +294,10 @@ pub fn gradient_flow<DB: DrawingBackend>(
                 style.px(4.0),
                 red.stroke_width(style.px(1.5)),
             ))
-            .map_err(e)?
-            .label("clip threshold (global norm)")
-            .legend(swatch(red));
+            .map_err(e)?;
+        entries.push(("clip threshold (global norm)".into(), red));
     }
-    draw_legend(&mut chart, style, SeriesLabelPosition::UpperLeft)?;
+    legend(&chart, style, &entries, Corner::UpperLeft)?;
     Ok(())
 }
 
@@ -347,30 +346,71 @@ fn time_log_chart<'a, DB: DrawingBackend + 'a>(
     Ok(chart)
 }
 
-/// A legend entry's sample: a short line in `color`.
-fn swatch(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
-    move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2))
+/// Where a legend sits in a chart's plotting area.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Corner {
+    UpperLeft,
+    UpperRight,
 }
 
-/// The series legend, on a translucent white box.
-fn draw_legend<
-    'a,
-    DB: DrawingBackend + 'a,
-    X: plotters::coord::ranged1d::Ranged,
-    Y: plotters::coord::ranged1d::Ranged,
->(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+/// A legend on a translucent white box: a short line in each entry's colour and its name.
+/// Drawn here rather than by plotters, whose legend measures its text with a styled DOM
+/// element in the browser, which a strict Content-Security-Policy refuses; text sizes come
+/// from the backend (the page's canvas measures them itself).
+fn legend<DB: DrawingBackend, X: Ranged, Y: Ranged>(
+    chart: &ChartContext<'_, DB, Cartesian2d<X, Y>>,
     style: Style,
-    position: SeriesLabelPosition,
+    entries: &[(String, RGBColor)],
+    corner: Corner,
 ) -> DrawResult<()> {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(WHITE.mix(0.8))
-        .border_style(RGBColor(0xcc, 0xcc, 0xcc))
-        .label_font(style.font(10.0))
-        .draw()
-        .map_err(e)
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let area = chart.plotting_area().strip_coord_spec();
+    let font = style.font(10.0);
+    let (pad, line, gap) = (
+        style.px(5.0) as i32,
+        style.px(16.0) as i32,
+        style.px(5.0) as i32,
+    );
+    let (mut text_w, mut text_h) = (0, style.px(10.0) as i32);
+    for (name, _) in entries {
+        let (w, h) = area.estimate_text_size(name, &font).map_err(e)?;
+        text_w = text_w.max(w as i32);
+        text_h = text_h.max(h as i32);
+    }
+    let row = text_h + style.px(3.0) as i32;
+    let (box_w, box_h) = (
+        2 * pad + line + gap + text_w,
+        2 * pad + row * entries.len() as i32,
+    );
+    let (w, _) = area.dim_in_pixel();
+    let x0 = match corner {
+        Corner::UpperLeft => pad,
+        Corner::UpperRight => (w as i32 - box_w - pad).max(0),
+    };
+    let y0 = pad;
+    let corners = [(x0, y0), (x0 + box_w, y0 + box_h)];
+    area.draw(&Rectangle::new(corners, WHITE.mix(0.8).filled()))
+        .map_err(e)?;
+    area.draw(&Rectangle::new(corners, RGBColor(0xcc, 0xcc, 0xcc)))
+        .map_err(e)?;
+    let anchored = font.pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (name, color)) in entries.iter().enumerate() {
+        let y = y0 + pad + row * i as i32 + row / 2;
+        area.draw(&PathElement::new(
+            [(x0 + pad, y), (x0 + pad + line, y)],
+            color.stroke_width(style.px(2.0)),
+        ))
+        .map_err(e)?;
+        area.draw(&Text::new(
+            name.clone(),
+            (x0 + pad + line + gap, y),
+            anchored.clone(),
+        ))
+        .map_err(e)?;
+    }
+    Ok(())
 }
 
 /// The layers whose lines a per-layer chart draws: all of up to 12, else the first, the
@@ -404,6 +444,7 @@ pub fn effective_lr<DB: DrawingBackend>(
     let mut chart = time_log_chart(root, style, steps, axis, what, 6)?;
     let layers = lines.len();
     let hidden = layers.saturating_sub(1);
+    let mut entries = Vec::new();
     for l in shown_layers(layers) {
         let (mean, band) = &lines[l];
         let color = layer_color(l, layers);
@@ -422,7 +463,7 @@ pub fn effective_lr<DB: DrawingBackend>(
             .iter()
             .filter_map(|p| Some((p.0, axis.pos(p.1)?)))
             .collect();
-        let series = chart
+        chart
             .draw_series(LineSeries::new(pts, color.stroke_width(style.px(1.5))))
             .map_err(e)?;
         if l == 0 || l + 1 == layers {
@@ -431,10 +472,10 @@ pub fn effective_lr<DB: DrawingBackend>(
             } else {
                 format!("layer {}", l + 1)
             };
-            series.label(name).legend(swatch(color));
+            entries.push((name, color));
         }
     }
-    draw_legend(&mut chart, style, SeriesLabelPosition::UpperRight)?;
+    legend(&chart, style, &entries, Corner::UpperRight)?;
     Ok(())
 }
 
@@ -474,18 +515,18 @@ pub fn loss_and_accuracy<DB: DrawingBackend>(
             finite(&lines.train_loss),
             train.stroke_width(style.px(1.5)),
         ))
-        .map_err(e)?
-        .label("train (batch)")
-        .legend(swatch(train));
+        .map_err(e)?;
     chart
         .draw_series(LineSeries::new(
             finite(&lines.test_loss),
             test.stroke_width(style.px(2.0)),
         ))
-        .map_err(e)?
-        .label("test")
-        .legend(swatch(test));
-    draw_legend(&mut chart, style, SeriesLabelPosition::UpperRight)?;
+        .map_err(e)?;
+    let entries = [
+        ("train (batch)".to_string(), train),
+        ("test".to_string(), test),
+    ];
+    legend(&chart, style, &entries, Corner::UpperRight)?;
     if !classification {
         return Ok(());
     }

@@ -18,7 +18,13 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-/** Serves the repository root on 127.0.0.1; returns {url, close}. */
+/**
+ * The strict policy every test page is served with, as a careful course site would: no
+ * inline script or style, no other origin, wasm compiled only from our own files.
+ */
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
+/** Serves the repository root on 127.0.0.1 with the strict [CSP]; returns {url, close}. */
 export async function startServer() {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -29,7 +35,10 @@ export async function startServer() {
     }
     try {
       if (!statSync(file).isFile()) throw new Error('not a file');
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Content-Security-Policy': CSP,
+      });
       res.end(readFileSync(file));
     } catch {
       res.writeHead(404).end('not found');

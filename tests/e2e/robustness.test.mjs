@@ -4,7 +4,7 @@
 // starts a fresh run on a fresh module instance.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, screenshotPath } from './helpers.mjs';
+import { startServer, launch, screenshotPath, CSP } from './helpers.mjs';
 
 let server;
 let browser;
@@ -100,5 +100,44 @@ test('a panic shows the crash banner, every call answers, and a fresh run works'
   await page.selectOption('#input-activation', 'relu');
   await page.waitForFunction(() => window.gradscope.config().network.activation === 'relu');
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the page works under a strict Content-Security-Policy and keeps to its origin', async () => {
+  const page = await browser.context.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.cspViolations.push(`${e.violatedDirective}: ${e.blockedURI} ${e.sample} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  const response = await page.goto(`${server.url}?depth=12&activation=sigmoid&clip=norm`);
+  assert.equal(response.headers()['content-security-policy'], CSP);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 30000 });
+  await page.click('#play');
+  await page.waitForTimeout(400);
+  await page.click('#play');
+  const box = await page.locator('#view-heatmap').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.selectOption('#input-activation', 'relu');
+  await page.evaluate(() => window.gradscope.step(20));
+  // A crash and a fresh run load the module again: still within the policy.
+  await page.evaluate(async () => (await import('/www/pkg/gradscope.js')).panic_on_next_step());
+  await page.evaluate(() => window.gradscope.step(1));
+  await page.click('#crash-restart');
+  await page.waitForFunction(() => !window.gradscope.crashed());
+  assert.equal(await page.evaluate(() => window.gradscope.step(3)), 3);
+  assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
+  const origin = new URL(server.url).origin;
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:'));
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(await browser.context.cookies(), []);
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+  // The panic itself logs to the console (the panic hook); nothing else may.
+  assert.deepEqual(consoleErrors.filter((t) => !/panicked at|a test asked/.test(t)), []);
   await page.close();
 });
