@@ -458,6 +458,11 @@ async function main() {
     }, stopped),
     timeFrames: guarded(timeFrames, stopped),
     frameMs: () => [...frameMs],
+    /** Bytes of wasm memory and of JavaScript heap in use (for soak tests). */
+    memory: () => ({
+      wasmBytes: engine.memory ? engine.memory.buffer.byteLength : null,
+      jsHeapBytes: performance.memory ? performance.memory.usedJSHeapSize : null,
+    }),
     crashed: () => crashed,
   };
 

@@ -17,8 +17,8 @@ export async function loadEngine() {
   instances += 1;
   const url = instances === 1 ? './pkg/gradscope.js' : `./pkg/gradscope.js?instance=${instances}`;
   const engine = await import(url);
-  await engine.default();
-  return engine;
+  const exports = await engine.default();
+  return { ...engine, memory: exports.memory };
 }
 
 /** Whether `e`, thrown by a call into the module, means that the module panicked or trapped. */
