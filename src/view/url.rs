@@ -148,60 +148,88 @@ fn typed(f: &Field, text: &str) -> Result<Value, String> {
     }
 }
 
-/// Applies a parsed query to the default config and view, in the schema's order; a
-/// parameter that fails is tried again after the others (a smaller `samples` may need the
-/// smaller `batch` first), then explained.
+/// One value to apply: from a field's parameter, or one leaf of the `config` parameter.
+struct Item<'a> {
+    /// The URL parameter it came from.
+    name: &'a str,
+    path: String,
+    value: Value,
+}
+
+/// Applies a parsed query to the default config and view. Every value, whether from its
+/// own parameter or a leaf of `config` (which its own parameter overrides), applies in
+/// the schema's order; one that fails is tried again after the others (a smaller
+/// `samples` may need the smaller `batch` first), then explained.
 pub fn apply(lesson: &Lesson) -> Applied {
     let mut messages = lesson.errors.clone();
-    let mut config = Config::default().resolve().unwrap_or_default();
+    let mut items: Vec<Item> = Vec::new();
     if let Some(c) = &lesson.config {
-        match config.merged(c) {
-            Ok(next) => config = next,
-            Err(e) => messages.push(format!("URL parameter 'config' ignored: {e}")),
+        for (path, value) in leaves(c, "") {
+            match lesson.params.iter().find(|p| p.path == path) {
+                Some(p) if !same(&p.value, &value) => messages.push(format!(
+                    "URL parameter 'config' sets {path} to {}, but parameter '{}' sets {}; using {}",
+                    quote(&value),
+                    p.name,
+                    quote(&p.value),
+                    quote(&p.value)
+                )),
+                Some(_) => {}
+                None => items.push(Item {
+                    name: "config",
+                    path,
+                    value,
+                }),
+            }
         }
     }
-    let mut pending = in_schema_order(lesson, Section::Config);
-    let mut failed: Vec<(&Param, String)> = Vec::new();
+    items.extend(
+        lesson
+            .params
+            .iter()
+            .filter(|p| p.section == Section::Config)
+            .map(|p| Item {
+                name: p.name,
+                path: p.path.to_string(),
+                value: p.value.clone(),
+            }),
+    );
+    // Unknown paths (from `config`) first: they fail whatever the order.
+    items.sort_by_key(|item| {
+        schema::fields_of(Section::Config)
+            .position(|f| f.path == item.path)
+            .map_or(0, |i| i + 1)
+    });
+    let mut config = Config::default().resolve().unwrap_or_default();
+    let mut pending: Vec<&Item> = items.iter().collect();
+    let mut failed: Vec<(&Item, String)> = Vec::new();
     loop {
         let before = pending.len();
         failed.clear();
-        for p in pending {
-            match config.merged(&schema::patch_at(p.path, p.value.clone())) {
+        for item in pending {
+            match config.merged(&schema::patch_at(&item.path, item.value.clone())) {
                 Ok(next) => config = next,
-                Err(e) => failed.push((p, e.to_string())),
+                Err(e) => failed.push((item, e.to_string())),
             }
         }
         if failed.is_empty() || failed.len() == before {
             break;
         }
-        pending = failed.iter().map(|(p, _)| *p).collect();
+        pending = failed.iter().map(|(item, _)| *item).collect();
     }
-    for (p, e) in &failed {
-        messages.push(format!("URL parameter '{}' ignored: {e}", p.name));
+    for (item, e) in &failed {
+        messages.push(format!("URL parameter '{}' ignored: {e}", item.name));
     }
-    // What did not end up in the run as written.
+    // What did not end up in the run as written (a later value reset it).
     let doc = serde_json::to_value(&config).unwrap_or_default();
-    for p in in_schema_order(lesson, Section::Config) {
-        if failed.iter().all(|(f, _)| f.name != p.name) {
-            if let Some(m) = not_as_written(&doc, p.path, &p.value) {
-                messages.push(format!("URL parameter '{}' {m}", p.name));
-            }
-        }
-    }
-    if let Some(c) = &lesson.config {
-        if !messages
-            .iter()
-            .any(|m| m.starts_with("URL parameter 'config' ignored"))
-        {
-            for (path, v) in leaves(c, "") {
-                if let Some(m) = not_as_written(&doc, &path, &v) {
-                    messages.push(format!("URL parameter 'config' {m}"));
-                }
+    for item in &items {
+        if failed.iter().all(|(f, _)| !std::ptr::eq(*f, item)) {
+            if let Some(m) = not_as_written(&doc, &item.path, &item.value) {
+                messages.push(format!("URL parameter '{}' {m}", item.name));
             }
         }
     }
     let mut view = ViewSettings::default();
-    for p in in_schema_order(lesson, Section::View) {
+    for p in lesson.params.iter().filter(|p| p.section == Section::View) {
         match view.merged(&schema::patch_at(p.path, p.value.clone())) {
             Ok(next) => view = next,
             Err(e) => messages.push(format!("URL parameter '{}' ignored: {e}", p.name)),
@@ -219,26 +247,19 @@ pub fn read(query: &str) -> Applied {
     apply(&parse_query(query))
 }
 
-fn in_schema_order(lesson: &Lesson, section: Section) -> Vec<&Param> {
-    let index = |p: &Param| FIELDS.iter().position(|f| f.url == p.name);
-    let mut params: Vec<&Param> = lesson
-        .params
-        .iter()
-        .filter(|p| p.section == section)
-        .collect();
-    params.sort_by_key(|p| index(p));
-    params
+/// Two JSON values are the same setting (numbers compare as numbers: 20 is 20.0).
+fn same(a: &Value, b: &Value) -> bool {
+    if a.is_number() && b.is_number() {
+        a.as_f64() == b.as_f64()
+    } else {
+        a == b
+    }
 }
 
 /// `None` when the config at `path` holds `written`; else what it holds instead.
 fn not_as_written(doc: &Value, path: &str, written: &Value) -> Option<String> {
     let now = schema::get(doc, path).filter(|v| !v.is_null());
-    let same = match (now, written) {
-        (Some(a), b) if a.is_number() && b.is_number() => a.as_f64() == b.as_f64(),
-        (Some(a), b) => a == b,
-        (None, _) => false,
-    };
-    if same {
+    if now.is_some_and(|v| same(v, written)) {
         return None;
     }
     let now = now.map_or_else(|| "not set (it does not apply)".into(), quote);
