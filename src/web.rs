@@ -275,7 +275,8 @@ impl App {
         Value::Object(map).to_string()
     }
 
-    /// The heatmap cell under canvas pixel `(x, y)` as JSON `{layer, step, value}`
+    /// The heatmap cell under canvas pixel `(x, y)` as JSON `{layer, step, value, metric,
+    /// measure}` (`measure` the symbol of the metric, `‖dL/dW‖`)
     /// (`layer` "out" for the output layer; `value` a number or "NaN"/"inf"), or "".
     pub fn hover(&self, x: f64, y: f64) -> String {
         let Some(hit) = &self.heatmap else {
@@ -304,7 +305,7 @@ impl App {
         } else {
             json!(diagnosis::short(value))
         };
-        json!({"layer": layer, "step": hit.first_step + col as u64, "value": value, "metric": self.view.metric.name()})
+        json!({"layer": layer, "step": hit.first_step + col as u64, "value": value, "metric": self.view.metric.name(), "measure": self.view.metric.symbol()})
             .to_string()
     }
 }

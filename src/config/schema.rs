@@ -280,7 +280,10 @@ pub const FIELDS: &[Field] = &[
         url: "samples",
         label: "Samples",
         kind: int(8, 20_000, "samples"),
-        slider: Slider::Log { min: 8.0, max: 20_000.0 },
+        slider: Slider::Log {
+            min: 10.0,
+            max: 20_000.0,
+        },
         place: Place::More,
         help: "points generated in all, training and test",
         ..BASE

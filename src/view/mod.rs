@@ -44,6 +44,13 @@ impl Metric {
             Metric::Delta => "back-propagated signal",
         }
     }
+    /// The quantity's symbol, for a value's caption.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Metric::GradNorm => "‖dL/dW‖",
+            Metric::Delta => "rms dL/dz",
+        }
+    }
     /// The page's label for the choice.
     pub fn label(self) -> &'static str {
         match self {
