@@ -488,7 +488,7 @@ pub const FIELDS: &[Field] = &[
     Field {
         path: "optimizer.eps",
         url: "eps",
-        label: "ε (added to the denominator)",
+        label: "Epsilon ε",
         kind: above(0.0, 1.0),
         default: DefaultRule::ByOptimizer(&[
             (Adagrad, 1e-8),
