@@ -115,7 +115,7 @@ fn twice(name: &str) -> String {
 /// only the usual spellings.
 fn typed(f: &Field, text: &str) -> Result<Value, String> {
     match f.kind {
-        Kind::Bool => match text.to_ascii_lowercase().as_str() {
+        Kind::Bool => match text {
             "1" | "true" | "on" | "yes" => Ok(json!(true)),
             "0" | "false" | "off" | "no" => Ok(json!(false)),
             _ => Err(format!(
@@ -217,7 +217,13 @@ pub fn apply(lesson: &Lesson) -> Applied {
         pending = failed.iter().map(|(item, _)| *item).collect();
     }
     for (item, e) in &failed {
-        messages.push(format!("URL parameter '{}' ignored: {e}", item.name));
+        // Of `config`, only the failing value is skipped.
+        let how = if item.name == "config" {
+            "ignored in part"
+        } else {
+            "ignored"
+        };
+        messages.push(format!("URL parameter '{}' {how}: {e}", item.name));
     }
     // What did not end up in the run as written (a later value reset it).
     let doc = serde_json::to_value(&config).unwrap_or_default();
