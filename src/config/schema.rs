@@ -648,7 +648,7 @@ fn names<T: Serialize>(all: &[T]) -> Vec<String> {
         .collect()
 }
 
-/// A value's config name.
+/// A value's config name (`Loss::CrossEntropy` is `"cross_entropy"`).
 pub fn name_of<T: Serialize>(v: T) -> String {
     names(&[v]).pop().unwrap_or_default()
 }
@@ -815,8 +815,8 @@ impl Field {
         }
     }
 
-    /// Whether the page shows the control in the config (or view) `doc`, given the
-    /// config `config` the rules read.
+    /// Whether the page shows this field's control for the run config `config` (the
+    /// [`Show`] rules and hyper-parameters' optimizers read it, also for view settings).
     pub fn shown(&self, config: &Value) -> bool {
         let rule = match self.show {
             Show::Always => true,

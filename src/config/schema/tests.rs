@@ -391,3 +391,37 @@ fn readme_field_table_is_the_schemas() {
         );
     }
 }
+
+/// URL parameters apply in the schema's order, so a field must follow every field its
+/// options, range, default or visibility read.
+#[test]
+fn fields_come_after_the_fields_they_depend_on() {
+    let pos = |path: &str| {
+        FIELDS
+            .iter()
+            .position(|f| f.path == path && f.section == Section::Config)
+    };
+    for (i, f) in FIELDS.iter().enumerate() {
+        let mut deps: Vec<&str> = f.depends_on().into_iter().collect();
+        if let Show::If(p, _) | Show::Unless(p, _) = f.show {
+            deps.push(p);
+        }
+        if let Kind::Int {
+            hi: IntMax::TrainingSplit,
+            ..
+        } = f.kind
+        {
+            deps.extend(["dataset.samples", "dataset.test_fraction"]);
+        }
+        if let DefaultRule::Derived(_) = f.default {
+            deps.push("loss");
+        }
+        for d in deps {
+            assert!(
+                pos(d).is_some_and(|j| j < i),
+                "{} must come after {d}",
+                f.path
+            );
+        }
+    }
+}
