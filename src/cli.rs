@@ -6,13 +6,13 @@ use std::io::Write as _;
 
 use plotters::prelude::{IntoDrawingArea, SVGBackend};
 
-use crate::config::{Config, FIELDS};
+use crate::config::{schema, Config};
 use crate::engine::session::Run;
 use crate::trace;
 use crate::view::boundary;
 use crate::view::charts::Style;
 use crate::view::scene::{self, RectSink};
-use crate::view::Metric;
+use crate::view::{Metric, ViewSettings};
 
 /// Longest run the CLI accepts.
 pub const MAX_STEPS: u64 = 1_000_000;
@@ -28,6 +28,7 @@ Usage:
   gradscope figure --view VIEW [--config FILE.json] [--set FIELD=VALUE]... [--steps N]
                    [--width PX] [--height PX] [--metric grad_norm|delta] [--out FILE.svg]
   gradscope config [--config FILE.json] [--set FIELD=VALUE]...
+  gradscope fields [--markdown | --json]
   gradscope run --help
 
 run      trains N steps (default 100) and writes a trace to FILE or stdout:
@@ -41,6 +42,8 @@ figure   trains N steps, then draws one of the page's views as an SVG figure (de
          900 x 400, data 500 x 500): heatmap, flow, lr, loss, saturation or data; the same code that
          draws the page, so a figure shows what a student sees for that config and seed.
 config   prints the resolved config (every default filled in).
+fields   lists every config field with its range and default (--markdown: the README's
+         table; --json: the schema the page builds its controls from).
 
 --config FILE   a JSON config ('-' reads stdin); omitted fields take their defaults.
 --set F=V       overrides one field after the file, e.g. --set network.depth=30
@@ -63,6 +66,12 @@ pub fn main(args: &[String]) -> Result<String, String> {
             let opts = parse(rest)?;
             Ok(format!("{}\n", opts.config.to_json()))
         }
+        "fields" => match rest.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            [] => Ok(schema::help_text()),
+            ["--markdown"] => Ok(schema::markdown()),
+            ["--json"] => Ok(format!("{:#}\n", schema::to_json())),
+            _ => Err("fields takes --markdown or --json (or nothing)".into()),
+        },
         other => Err(format!("unknown command '{other}'; try 'gradscope --help'")),
     }
 }
@@ -70,9 +79,7 @@ pub fn main(args: &[String]) -> Result<String, String> {
 fn run_help() -> String {
     let mut s = String::from(USAGE);
     s.push_str("\nConfig fields (JSON object; dotted names are nested objects):\n");
-    for (field, doc) in FIELDS {
-        s.push_str(&format!("  {field:<30} {doc}\n"));
-    }
+    s.push_str(&schema::help_text());
     s.push_str(
         "\nExample config:\n  {\"seed\": 7, \"network\": {\"depth\": 20, \"activation\": \"sigmoid\", \"init\": \"standard\"},\n   \
          \"optimizer\": {\"kind\": \"adagrad\", \"lr\": 0.1}, \"clip\": {\"kind\": \"norm\", \"threshold\": 1.0}}\n",
@@ -167,13 +174,10 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 }
             }
             "--metric" => {
-                metric = match value()?.as_str() {
-                    "grad_norm" => Metric::GradNorm,
-                    "delta" => Metric::Delta,
-                    other => {
-                        return Err(format!("--metric takes grad_norm or delta, got '{other}'"))
-                    }
-                }
+                metric = ViewSettings::default()
+                    .merged(&serde_json::json!({ "metric": value()? }))
+                    .map_err(|e| format!("--{e}"))?
+                    .metric;
             }
             other => {
                 return Err(format!(
@@ -395,11 +399,69 @@ mod tests {
         }
     }
 
+    /// Every leaf of a JSON object as a dotted path.
+    fn leaf_paths(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+        match v.as_object() {
+            Some(map) => {
+                for (k, v) in map {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaf_paths(v, &path, out);
+                }
+            }
+            None => out.push(prefix.to_string()),
+        }
+    }
+
+    /// The help is printed from the schema; the fields it must document come from serde
+    /// instead: the resolved config of every optimizer, serialized, walked leaf by leaf.
     #[test]
     fn help_documents_every_config_field() {
         let h = main(&args("run --help")).unwrap_or_default();
-        for (field, _) in FIELDS {
-            assert!(h.contains(field), "{field}");
+        let mut paths = Vec::new();
+        for kind in crate::engine::optim::OptimizerKind::ALL {
+            let c = Config::from_value(serde_json::json!({"optimizer": {"kind": kind}}))
+                .unwrap_or_else(|e| panic!("{e}"));
+            leaf_paths(
+                &serde_json::to_value(&c).unwrap_or_default(),
+                "",
+                &mut paths,
+            );
         }
+        assert!(paths.len() > 30, "{paths:?}");
+        for path in paths {
+            let line = h
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(path.as_str()))
+                .unwrap_or_else(|| panic!("run --help does not document {path}"));
+            assert!(line.contains("default"), "{line}");
+        }
+    }
+
+    #[test]
+    fn fields_prints_the_readme_table_and_the_schema() {
+        let md = main(&args("fields --markdown")).unwrap_or_default();
+        assert!(
+            md.contains(
+                "| `network.depth` | `depth` | integer 1 to 64 hidden layers | 6 | restarts |"
+            ),
+            "{md}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&main(&args("fields --json")).unwrap_or_default())
+                .unwrap_or_default();
+        assert_eq!(json["fields"][0]["path"], "seed");
+        let e = main(&args("fields --html")).err().unwrap_or_default();
+        assert!(e.contains("--markdown"), "{e}");
+        let e = main(&args("figure --view heatmap --metric colour"))
+            .err()
+            .unwrap_or_default();
+        assert!(
+            e.contains("--metric: 'colour' is not a measure here; choose one of grad_norm, delta"),
+            "{e}"
+        );
     }
 }

@@ -1,10 +1,11 @@
 //! The one run configuration that the CLI, the URL and the page all speak: a serde JSON
 //! object shaped like the `config` of the full trace (docs/trace-format.md).
 //!
-//! Every field may be omitted and then takes the default documented in [`FIELDS`].
-//! [`Config::from_json`] rejects unknown fields, wrong types and out-of-range values with a
-//! [`ConfigError`] naming the field, the value and what is allowed; the config it returns
-//! has every default filled in (dataset-dependent loss and widths, the optimizer's own
+//! Every field is described once in [`schema::FIELDS`] (its range, options, default, URL
+//! name, label and help) and may be omitted, taking its default. [`Config::from_json`]
+//! rejects unknown fields, wrong types and out-of-range values with a [`ConfigError`]
+//! naming the field, the value and what is allowed; the config it returns has every
+//! default filled in (dataset-dependent loss and widths, the optimizer's own
 //! hyper-parameters), which is what the trace records.
 
 use std::fmt;
@@ -18,6 +19,7 @@ use crate::engine::init::Init;
 use crate::engine::loss::Loss;
 use crate::engine::network::Arch;
 use crate::engine::optim::OptimizerKind;
+use schema::Section;
 
 /// Largest accepted network depth (hidden layers).
 pub const MAX_DEPTH: usize = 64;
@@ -81,6 +83,9 @@ pub struct NetworkConfig {
     pub batch_norm: bool,
     #[serde(default)]
     pub skip_connections: bool,
+    /// `s` in a skip layer's `h + s * f(...)`, in (0, 1].
+    #[serde(default = "defaults::one")]
+    pub residual_scale: f64,
 }
 
 /// The optimizer and those of its hyper-parameters that apply to it.
@@ -140,6 +145,10 @@ pub enum Precision {
     #[default]
     F32,
     F64,
+}
+
+impl Precision {
+    pub const ALL: [Precision; 2] = [Precision::F32, Precision::F64];
 }
 
 mod defaults {
@@ -217,6 +226,7 @@ impl Default for NetworkConfig {
             init_gain: 1.0,
             batch_norm: false,
             skip_connections: false,
+            residual_scale: 1.0,
         }
     }
 }
@@ -278,7 +288,7 @@ impl fmt::Display for ConfigError {
 }
 
 /// The longest run of characters without a space that a message shows whole.
-const MAX_WORD: usize = 40;
+const MAX_WORD: usize = 60;
 
 /// Makes text from a user's input safe to show in one line: control characters (newlines,
 /// NUL, terminal escapes) become `\u{..}` escapes, and any run of more than [`MAX_WORD`]
@@ -321,40 +331,6 @@ fn err(field: &str, message: String) -> ConfigError {
     }
 }
 
-/// `value` must lie in `[lo, hi]` (`lo` excluded when `open_lo`, `hi` excluded when `open_hi`).
-fn in_range(
-    field: &str,
-    value: f64,
-    lo: f64,
-    hi: f64,
-    open_lo: bool,
-    open_hi: bool,
-) -> Result<(), ConfigError> {
-    let above = if open_lo { value > lo } else { value >= lo };
-    let below = if open_hi { value < hi } else { value <= hi };
-    if value.is_finite() && above && below {
-        Ok(())
-    } else {
-        let l = if open_lo { "(" } else { "[" };
-        let h = if open_hi { ")" } else { "]" };
-        Err(err(
-            field,
-            format!("{value:?} is out of range; allowed {l}{lo:?}, {hi:?}{h}"),
-        ))
-    }
-}
-
-fn int_range(field: &str, value: u64, lo: u64, hi: u64) -> Result<(), ConfigError> {
-    if (lo..=hi).contains(&value) {
-        Ok(())
-    } else {
-        Err(err(
-            field,
-            format!("{value} is out of range; allowed {lo} to {hi}"),
-        ))
-    }
-}
-
 impl Config {
     /// Parses, fills defaults and validates a JSON config.
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
@@ -365,29 +341,19 @@ impl Config {
         Self::from_value(value)
     }
 
-    /// Fills defaults and validates a config given as a JSON value.
-    pub fn from_value(value: serde_json::Value) -> Result<Config, ConfigError> {
-        // serde would also read a struct from a JSON array; a config is objects only.
-        let Some(top) = value.as_object() else {
-            return Err(err(
-                "",
-                "must be a JSON object, like {\"network\": {\"depth\": 20}}".into(),
-            ));
-        };
-        for section in ["network", "optimizer", "clip", "dataset"] {
-            if top.get(section).is_some_and(|v| !v.is_object()) {
-                return Err(err(section, "must be a JSON object".into()));
-            }
-        }
-        let raw: Config = serde_path_to_error::deserialize(value).map_err(|e| {
+    /// Fills defaults and validates a config given as a JSON value: every field is
+    /// checked against the [`schema`], in its order, before serde reads the document.
+    pub fn from_value(mut value: serde_json::Value) -> Result<Config, ConfigError> {
+        schema::resolve(&mut value, Section::Config)?;
+        let config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
-            let field = if path == "." { String::new() } else { path };
             ConfigError {
-                field,
+                field: if path == "." { String::new() } else { path },
                 message: e.into_inner().to_string(),
             }
         })?;
-        raw.resolve()
+        config.check_combinations()?;
+        Ok(config)
     }
 
     /// The resolved config as pretty JSON.
@@ -396,104 +362,27 @@ impl Config {
     }
 
     /// Fills every dataset- and optimizer-dependent default and checks every value.
-    pub fn resolve(mut self) -> Result<Config, ConfigError> {
-        int_range("seed", self.seed, 0, MAX_SEED)?;
-        let d = &self.dataset;
-        int_range("dataset.samples", d.samples as u64, 8, 20_000)?;
-        in_range("dataset.noise", d.noise, 0.0, 1.0, false, false)?;
-        in_range(
-            "dataset.test_fraction",
-            d.test_fraction,
-            0.0,
-            0.9,
-            false,
-            false,
-        )?;
-        let kind = d.kind;
-        let loss = self.loss.unwrap_or(kind.default_loss());
-        match (kind.classes(), loss) {
-            (None, Loss::Bce | Loss::CrossEntropy) => {
-                return Err(err(
-                    "loss",
-                    format!(
-                        "{} needs class labels, but {} is a regression dataset; use mse",
-                        loss.name(),
-                        kind.name()
-                    ),
-                ))
-            }
-            (Some(k), Loss::Bce) if k > 2 => {
-                return Err(err(
-                    "loss",
-                    format!(
-                        "bce takes 2 classes, but {} has {k}; use cross_entropy or mse",
-                        kind.name()
-                    ),
-                ))
-            }
-            _ => {}
-        }
-        self.loss = Some(loss);
-        let n = &mut self.network;
-        let (inputs, outputs) = (kind.inputs(), kind.outputs(loss));
-        for (field, given, want) in [
-            ("network.inputs", n.inputs, inputs),
-            ("network.outputs", n.outputs, outputs),
-        ] {
-            if let Some(g) = given {
-                if g != want {
-                    return Err(err(
-                        field,
-                        format!(
-                            "{g} does not match dataset {} with loss {} ({want}); leave it out to take it from the dataset",
-                            kind.name(),
-                            loss.name()
-                        ),
-                    ));
-                }
-            }
-        }
-        n.inputs = Some(inputs);
-        n.outputs = Some(outputs);
-        if n.depth > MAX_DEPTH || n.depth == 0 {
-            return Err(err(
-                "network.depth",
-                format!(
-                    "{} is out of range; allowed 1 to {MAX_DEPTH} hidden layers",
-                    n.depth
-                ),
-            ));
-        }
-        int_range("network.width", n.width as u64, 1, MAX_WIDTH as u64)?;
-        in_range("network.init_std", n.init_std, 0.0, 100.0, true, false)?;
-        in_range("network.init_gain", n.init_gain, 0.0, 100.0, true, false)?;
-        self.optimizer.resolve()?;
-        in_range("clip.threshold", self.clip.threshold, 0.0, 1e9, true, false)?;
-        let n_test = ((d.samples as f64) * d.test_fraction).round() as usize;
-        let n_train = d.samples - n_test.min(d.samples);
-        if self.batch_size == 0 || self.batch_size > n_train {
-            return Err(err(
-                "batch_size",
-                format!(
-                    "{} is out of range; allowed 1 to {n_train} (the training split of {} samples)",
-                    self.batch_size, d.samples
-                ),
-            ));
-        }
+    pub fn resolve(self) -> Result<Config, ConfigError> {
+        let value = serde_json::to_value(&self).map_err(|e| err("", e.to_string()))?;
+        Self::from_value(value)
+    }
+
+    /// The rules between fields that no single field's range says.
+    fn check_combinations(&self) -> Result<(), ConfigError> {
         if self.network.batch_norm && self.batch_size < 2 {
             return Err(err(
                 "batch_size",
                 "1 is too small for batch_norm, which needs at least 2 samples per batch".into(),
             ));
         }
-        int_range("eval_every", self.eval_every, 0, 1_000_000)?;
-        Ok(self)
+        self.optimizer.check_decay()
     }
 
     /// This config with `patch` (a partial config as JSON) deep-merged in, as the page's
-    /// `setConfig` and URL lessons apply them. Fields the dataset or loss determine are
-    /// re-derived unless the patch sets them; a patch that switches the optimizer starts
-    /// from that optimizer's defaults (plus what the patch sets), not the old one's values.
+    /// `setConfig` and URL lessons apply them. Fields whose default depends on a field the
+    /// patch changes are re-derived unless the patch sets them: a new dataset brings its
+    /// own loss, and a patch that switches the optimizer starts from that optimizer's
+    /// defaults (plus what the patch sets), not the old one's values.
     pub fn merged(&self, patch: &serde_json::Value) -> Result<Config, ConfigError> {
         if !patch.is_object() {
             return Err(err(
@@ -501,36 +390,8 @@ impl Config {
                 "must be a JSON object, like {\"network\": {\"depth\": 20}}".into(),
             ));
         }
-        let mut doc = serde_json::to_value(self).map_err(|e| err("", e.to_string()))?;
-        let sets =
-            |section: &str, field: &str| patch.get(section).and_then(|s| s.get(field)).is_some();
-        if let Some(net) = doc.get_mut("network").and_then(|n| n.as_object_mut()) {
-            for field in ["inputs", "outputs"] {
-                if !sets("network", field) {
-                    net.remove(field);
-                }
-            }
-        }
-        let dataset_changes = patch
-            .get("dataset")
-            .and_then(|d| d.get("kind"))
-            .is_some_and(|k| serde_json::to_value(self.dataset.kind).ok().as_ref() != Some(k));
-        if dataset_changes && patch.get("loss").is_none() {
-            if let Some(obj) = doc.as_object_mut() {
-                obj.remove("loss");
-            }
-        }
-        let optimizer_changes = patch
-            .get("optimizer")
-            .and_then(|o| o.get("kind"))
-            .is_some_and(|k| serde_json::to_value(self.optimizer.kind).ok().as_ref() != Some(k));
-        if optimizer_changes {
-            if let Some(obj) = doc.as_object_mut() {
-                obj.insert("optimizer".into(), serde_json::json!({}));
-            }
-        }
-        merge_json(&mut doc, patch);
-        Config::from_value(doc)
+        let doc = serde_json::to_value(self).map_err(|e| err("", e.to_string()))?;
+        Config::from_value(schema::merge_patch(&doc, patch))
     }
 
     /// The network shape of a resolved config.
@@ -572,48 +433,7 @@ pub fn merge_json(base: &mut serde_json::Value, patch: &serde_json::Value) {
     }
 }
 
-/// Every config field with its meaning, default and allowed values; the CLI's `--help`
-/// and the README print this table.
-pub const FIELDS: &[(&str, &str)] = &[
-    ("seed", "integer 0 to 2^53-1, default 1: drives data, init and batch order"),
-    ("dataset.kind", "circles | xor | gaussians | spiral | spiral3 | sine, default circles"),
-    ("dataset.samples", "integer 8 to 20000, default 200: points generated in all"),
-    ("dataset.noise", "0 to 1, default 0.05: std of Gaussian noise on inputs (on y for sine)"),
-    ("dataset.test_fraction", "0 to 0.9, default 0.2: share of samples held out for testing"),
-    ("network.inputs", "set by the dataset (2; 1 for sine); may be given only with that value"),
-    ("network.outputs", "set by dataset and loss (1 for 2 classes or regression, else #classes)"),
-    ("network.depth", "integer 1 to 64, default 6: hidden layers"),
-    ("network.width", "integer 1 to 256, default 8: units per hidden layer"),
-    ("network.activation", "sigmoid | tanh | relu | leaky_relu | elu | gelu | selu | linear, default tanh"),
-    (
-        "network.init",
-        "standard | xavier_uniform | xavier_normal | he_uniform | he_normal | lecun_normal | orthogonal | normal | zeros, default xavier_uniform",
-    ),
-    ("network.init_std", "(0, 100], default 1: std of the normal init"),
-    ("network.init_gain", "(0, 100], default 1: multiplies every initial weight"),
-    ("network.batch_norm", "true | false, default false: batch norm on hidden layers"),
-    ("network.skip_connections", "true | false, default false: h_next = h + f(..) where widths match"),
-    ("loss", "mse | bce | cross_entropy, default bce (2 classes), cross_entropy (spiral3), mse (sine)"),
-    ("optimizer.kind", "sgd | momentum | nesterov | adagrad | rmsprop | adadelta | adam | adamw, default sgd"),
-    (
-        "optimizer.lr",
-        "(0, 100]; default 0.1 sgd, adagrad; 0.05 momentum, nesterov; 0.01 rmsprop, adam, adamw; 1 adadelta",
-    ),
-    ("optimizer.momentum", "[0, 1), default 0.9 (momentum, nesterov only)"),
-    ("optimizer.beta1", "[0, 1), default 0.9 (adam, adamw only)"),
-    ("optimizer.beta2", "[0, 1), default 0.999 (adam, adamw only)"),
-    ("optimizer.rho", "[0, 1), default 0.9 (adadelta only)"),
-    ("optimizer.alpha", "[0, 1), default 0.99: rmsprop's smoothing (rmsprop only)"),
-    ("optimizer.eps", "(0, 1]; default 1e-8, adadelta 1e-6 (adaptive optimizers only)"),
-    ("optimizer.weight_decay", "[0, 1]; default 0, adamw 0.01 (decoupled for adamw, L2 otherwise)"),
-    ("optimizer.initial_accumulator", "[0, 1e6], default 0: adagrad's starting G (adagrad only)"),
-    ("clip.kind", "none | value | norm, default none"),
-    ("clip.threshold", "(0, 1e9], default 1"),
-    ("batch_size", "integer 1 to the training split's size, default 16 (at least 2 with batch_norm)"),
-    ("precision", "f32 | f64, default f32"),
-    ("eval_every", "integer 0 to 1000000, default 25: full train/test evaluation period (0: never)"),
-];
-
 mod optimizer;
+pub mod schema;
 #[cfg(test)]
 mod tests;

@@ -14,14 +14,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::Clamped;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::config::Config;
+use crate::config::{schema, Config};
 use crate::engine::loss::Loss;
 use crate::engine::session::Run;
 use crate::view::boundary::{self, Boundary};
 use crate::view::charts::{self, Style};
 use crate::view::heatmap::{cell_at, Grid};
 use crate::view::scene::{self, CellSink};
-use crate::view::{diagnosis, plane, url, Metric, Rect};
+use crate::view::{diagnosis, plane, url, Rect, ViewSettings};
 
 /// Step records kept for the charts.
 const HISTORY: usize = 2000;
@@ -68,12 +68,11 @@ struct HeatmapHit {
 #[wasm_bindgen]
 pub struct App {
     run: Run,
-    metric: Metric,
+    view: ViewSettings,
     canvases: Vec<(String, HtmlCanvasElement)>,
     heatmap: Option<HeatmapHit>,
     boundary: Option<Boundary>,
     messages: Vec<String>,
-    view: serde_json::Map<String, Value>,
     /// Milliseconds each view took in the last `draw`.
     timings: Vec<(String, f64)>,
 }
@@ -84,6 +83,10 @@ fn js_err(e: impl std::fmt::Display) -> JsError {
 
 fn default_config() -> Config {
     Config::default().resolve().unwrap_or_default()
+}
+
+fn parse_json(text: &str) -> Result<Value, JsError> {
+    serde_json::from_str(text).map_err(|e| js_err(format!("not valid JSON: {e}")))
 }
 
 #[wasm_bindgen]
@@ -98,56 +101,43 @@ impl App {
     }
 
     /// A run set up by a URL query (`?depth=20&...`). Never fails: each parameter that
-    /// cannot be applied is skipped and explained in [`App::messages`].
+    /// cannot be applied as written is explained in [`App::messages`].
     pub fn from_query(query: &str) -> App {
-        let lesson = url::parse_query(query);
-        let mut config = default_config();
-        let mut messages = lesson.errors;
-        for (name, mut patch) in lesson.patches {
-            url::fix_booleans(&mut patch);
-            match config.merged(&patch) {
-                Ok(c) => config = c,
-                Err(e) => messages.push(format!("URL parameter '{name}' ignored: {e}")),
-            }
-        }
-        let mut app = App::with_config(config);
-        app.messages = messages;
-        if let Some(m) = lesson.view.get("metric") {
-            match m.as_str().map(parse_metric) {
-                Some(Ok(metric)) => app.metric = metric,
-                Some(Err(e)) => app
-                    .messages
-                    .push(format!("URL parameter 'metric' ignored: {e}")),
-                None => app
-                    .messages
-                    .push("URL parameter 'metric' ignored: it must be grad_norm or delta".into()),
-            }
-        }
-        app.view = lesson.view;
+        let applied = url::read(query);
+        let mut app = App::with_config(applied.config);
+        app.view = applied.view;
+        app.messages = applied.messages;
         app
     }
 
     fn with_config(config: Config) -> App {
         App {
             run: Run::new(config, HISTORY),
-            metric: Metric::GradNorm,
+            view: ViewSettings::default(),
             canvases: Vec::new(),
             heatmap: None,
             boundary: None,
             messages: Vec::new(),
-            view: serde_json::Map::new(),
             timings: Vec::new(),
         }
     }
 
-    /// Messages about URL parameters that were not applied (JSON array of strings).
+    /// Messages about URL parameters that were not applied as written (JSON array of
+    /// strings).
     pub fn messages(&self) -> String {
         serde_json::to_string(&self.messages).unwrap_or_default()
     }
 
-    /// View settings from the URL (`metric`, `speed`, `autoplay`) as JSON.
+    /// The view settings (`metric`, `speed`, `autoplay`) as JSON.
     pub fn view_settings(&self) -> String {
-        Value::Object(self.view.clone()).to_string()
+        serde_json::to_string(&self.view).unwrap_or_default()
+    }
+
+    /// Merges partial view settings (JSON), checked against the schema; a bad value is an
+    /// error naming the setting and leaves the view as it was.
+    pub fn set_view(&mut self, patch: &str) -> Result<(), JsError> {
+        self.view = self.view.merged(&parse_json(patch)?).map_err(js_err)?;
+        Ok(())
     }
 
     /// The full config, every default filled in (JSON).
@@ -155,24 +145,31 @@ impl App {
         serde_json::to_string(self.run.config()).unwrap_or_default()
     }
 
-    /// The query string that reproduces this config.
+    /// The query string that reproduces this run and its view.
     pub fn query(&self) -> String {
-        url::to_query(self.run.config())
+        url::to_query(self.run.config(), &self.view)
     }
 
-    /// Deep-merges a partial config (JSON) and applies it: clipping and learning-rate
-    /// changes continue the run; anything else (or any change to a diverged
-    /// run) restarts it. Returns `{"restarted": bool}`; a bad value is an error naming the
-    /// field, and leaves the run as it was.
+    /// Each setting's state now (JSON object keyed by URL name): whether its control
+    /// shows, its options and slider bounds for this config, and its value.
+    pub fn field_states(&self) -> String {
+        schema::states(self.run.config(), &self.view).to_string()
+    }
+
+    /// The caption of the effective-learning-rate view for this run's optimizer.
+    pub fn lr_caption(&self) -> String {
+        scene::lr_caption(self.run.config().optimizer.kind)
+    }
+
+    /// Deep-merges a partial config (JSON) and applies it: a change to fields the schema
+    /// marks as continuing (learning rate, clipping) continues the run; anything else (or
+    /// any change to a diverged run) restarts it. Returns `{"restarted": bool}`; a bad
+    /// value is an error naming the field, and leaves the run as it was.
     pub fn set_config(&mut self, patch: &str) -> Result<String, JsError> {
-        let patch: Value =
-            serde_json::from_str(patch).map_err(|e| js_err(format!("not valid JSON: {e}")))?;
+        let patch = parse_json(patch)?;
         let old = self.run.config().clone();
         let new = old.merged(&patch).map_err(js_err)?;
-        let mut probe = new.clone();
-        probe.clip = old.clip.clone();
-        probe.optimizer.lr = old.optimizer.lr;
-        let continues = probe == old && self.run.diverged_at().is_none();
+        let continues = schema::continues(&old, &new) && self.run.diverged_at().is_none();
         if continues {
             if new.clip != old.clip {
                 self.run.set_clip(new.clip.clone());
@@ -227,18 +224,21 @@ impl App {
     pub fn diagnosis(&self) -> String {
         let depth = self.run.config().network.depth;
         let saturating = self.run.config().network.activation.saturates();
-        let d = diagnosis::diagnose(self.run.history(), self.metric, depth, saturating);
+        let d = diagnosis::diagnose(self.run.history(), self.view.metric, depth, saturating);
         serde_json::to_string(&d).unwrap_or_default()
     }
 
     /// `"grad_norm"` or `"delta"`: what the heatmap and diagnosis measure.
     pub fn set_metric(&mut self, name: &str) -> Result<(), JsError> {
-        self.metric = parse_metric(name).map_err(js_err)?;
+        self.view = self
+            .view
+            .merged(&json!({ "metric": name }))
+            .map_err(js_err)?;
         Ok(())
     }
 
     pub fn metric(&self) -> String {
-        self.metric.name().into()
+        self.view.metric.name().into()
     }
 
     /// Gives the app a canvas for view `name` (heatmap, flow, lr, loss, saturation, data).
@@ -306,7 +306,8 @@ impl App {
         Value::Object(map).to_string()
     }
 
-    /// The heatmap cell under canvas pixel `(x, y)` as JSON `{layer, step, value}`
+    /// The heatmap cell under canvas pixel `(x, y)` as JSON `{layer, step, value, metric,
+    /// measure}` (`measure` the symbol of the metric, `‖dL/dW‖`)
     /// (`layer` "out" for the output layer; `value` a number or "NaN"/"inf"), or "".
     pub fn hover(&self, x: f64, y: f64) -> String {
         let Some(hit) = &self.heatmap else {
@@ -335,16 +336,8 @@ impl App {
         } else {
             json!(diagnosis::short(value))
         };
-        json!({"layer": layer, "step": hit.first_step + col as u64, "value": value, "metric": self.metric.name()})
+        json!({"layer": layer, "step": hit.first_step + col as u64, "value": value, "metric": self.view.metric.name(), "measure": self.view.metric.symbol()})
             .to_string()
-    }
-}
-
-fn parse_metric(name: &str) -> Result<Metric, String> {
-    match name {
-        "grad_norm" => Ok(Metric::GradNorm),
-        "delta" => Ok(Metric::Delta),
-        other => Err(format!("metric must be grad_norm or delta, got '{other}'")),
     }
 }
 
@@ -565,7 +558,7 @@ impl App {
             &root,
             style,
             &self.run,
-            self.metric,
+            self.view.metric,
             WINDOW,
             &mut CanvasSink(canvas),
         )?;
@@ -617,9 +610,21 @@ impl App {
     }
 }
 
-/// Parses a URL query into `{patches, view, errors}` (JSON), for pages that apply it
+/// Parses a URL query into `{config, params, errors}` (JSON), for pages that apply it
 /// themselves.
 #[wasm_bindgen]
 pub fn parse_query(query: &str) -> String {
     serde_json::to_string(&url::parse_query(query)).unwrap_or_default()
+}
+
+/// Every setting, once (JSON): the page builds its controls from it.
+#[wasm_bindgen]
+pub fn schema() -> String {
+    schema::to_json().to_string()
+}
+
+/// The names of the views a canvas can be attached to (JSON array).
+#[wasm_bindgen]
+pub fn views() -> String {
+    serde_json::to_string(&scene::VIEWS).unwrap_or_default()
 }

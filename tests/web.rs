@@ -110,6 +110,36 @@ fn url_lessons_apply_good_parameters_and_explain_bad_ones() {
 }
 
 #[wasm_bindgen_test]
+fn the_schema_states_and_view_cross_the_boundary() {
+    let fields = json(&gradscope::web::schema())["fields"].clone();
+    let urls: Vec<&str> = fields
+        .as_array()
+        .map(|f| f.iter().filter_map(|x| x["url"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        urls.contains(&"residual_scale") && urls.contains(&"autoplay"),
+        "{urls:?}"
+    );
+    let mut app = App::from_query("?dataset=spiral3&optimizer=adam&speed=30");
+    let s = json(&app.field_states());
+    assert_eq!(
+        s["loss"]["options"],
+        serde_json::json!(["cross_entropy", "mse"])
+    );
+    assert_eq!(s["beta1"]["shown"], true);
+    assert_eq!(s["momentum"]["shown"], false);
+    assert_eq!(s["batch"]["max"], 160.0);
+    assert!(app.set_view(r#"{"autoplay": true}"#).is_ok());
+    assert!(app.set_view(r#"{"speed": 0}"#).is_err());
+    assert_eq!(json(&app.view_settings())["speed"], 30);
+    assert_eq!(
+        app.query(),
+        "dataset=spiral3&optimizer=adam&speed=30&autoplay=1"
+    );
+    assert!(app.lr_caption().starts_with("adam's effective step size"));
+}
+
+#[wasm_bindgen_test]
 fn every_view_draws_something_and_the_heatmap_answers_hover() {
     let mut app = App::new(r#"{"network": {"depth": 6}}"#).expect("valid");
     let names = ["heatmap", "flow", "lr", "loss", "saturation", "data"];

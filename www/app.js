@@ -3,41 +3,14 @@
 // the DOM to one App handle.
 import { loadEngine, isPanic, panicText, showCrash, hideCrash } from './crash.js';
 
-const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu', 'selu', 'linear'];
-const INITS = ['standard', 'xavier_uniform', 'xavier_normal', 'he_uniform', 'he_normal', 'lecun_normal',
-  'orthogonal', 'normal', 'zeros'];
-const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam', 'adamw'];
-const DATASETS = ['circles', 'xor', 'gaussians', 'spiral', 'spiral3', 'sine'];
-const VIEWS = ['heatmap', 'flow', 'lr', 'loss', 'saturation', 'data'];
-
-// Every control: what it edits, how it reads, and whether a change restarts the run.
-// `log` sliders move the exponent: the value is 10^position.
-const CONTROLS = [
-  { id: 'dataset', label: 'Dataset', kind: 'select', path: ['dataset', 'kind'], options: DATASETS },
-  { id: 'depth', label: 'Depth (hidden layers)', kind: 'range', path: ['network', 'depth'], min: 1, max: 64, step: 1 },
-  { id: 'width', label: 'Width (units per layer)', kind: 'range', path: ['network', 'width'], min: 1, max: 256, step: 1 },
-  { id: 'activation', label: 'Activation', kind: 'select', path: ['network', 'activation'], options: ACTIVATIONS },
-  { id: 'init', label: 'Weight init', kind: 'select', path: ['network', 'init'], options: INITS },
-  { id: 'init_std', label: 'Init std (normal init)', kind: 'log', path: ['network', 'init_std'], min: -3, max: 1, step: 0.05,
-    show: (c) => c.network.init === 'normal' },
-  { id: 'init_gain', label: 'Init gain', kind: 'log', path: ['network', 'init_gain'], min: -1, max: 1, step: 0.05 },
-  { id: 'batch_norm', label: 'Batch normalization', kind: 'toggle', path: ['network', 'batch_norm'] },
-  { id: 'skip_connections', label: 'Skip connections', kind: 'toggle', path: ['network', 'skip_connections'] },
-  { id: 'loss', label: 'Loss', kind: 'select', path: ['loss'], options: (c) => lossesFor(c.dataset.kind) },
-  { id: 'optimizer', label: 'Optimizer', kind: 'select', path: ['optimizer', 'kind'], options: OPTIMIZERS },
-  { id: 'lr', label: 'Learning rate', kind: 'log', path: ['optimizer', 'lr'], min: -5, max: 2, step: 0.05, continues: true },
-  { id: 'clip', label: 'Gradient clipping', kind: 'select', path: ['clip', 'kind'], options: ['none', 'value', 'norm'], continues: true },
-  { id: 'threshold', label: 'Clip threshold', kind: 'log', path: ['clip', 'threshold'], min: -3, max: 3, step: 0.05, continues: true,
-    show: (c) => c.clip.kind !== 'none' },
-  { id: 'batch_size', label: 'Batch size', kind: 'range', path: ['batch_size'], min: 1, max: 128, step: 1 },
-  { id: 'speed', label: 'Speed (steps per frame)', kind: 'range', view: true, min: 1, max: 200, step: 1 },
-];
-
-function lossesFor(dataset) {
-  if (dataset === 'sine') return ['mse'];
-  if (dataset === 'spiral3') return ['cross_entropy', 'mse'];
-  return ['bce', 'mse', 'cross_entropy'];
-}
+// Every setting (config fields and view settings) comes from the wasm module's schema:
+// labels, kinds, options, slider ranges, whether a change restarts the run, and help.
+// What depends on the current config (the losses a dataset allows, the batch size's
+// maximum, which hyper-parameters apply) comes from app.field_states(). This file keeps
+// no lists, labels, ranges or rules of its own.
+let FIELDS = [];
+// The views a canvas shows (`view-<name>`), from the wasm module too.
+let VIEWS = [];
 
 const $ = (id) => document.getElementById(id);
 const fmt = (v) => {
@@ -56,7 +29,7 @@ let crashed = false;
 let knownConfig = '';
 let knownQuery = '';
 let playing = false;
-let speed = 10;
+let view = {};
 let dirty = true;
 let lastNote = '';
 const frameMs = [];
@@ -114,13 +87,24 @@ function afterConfigChange() {
   dirty = true;
 }
 
+/** Applies partial view settings; returns {ok: true} or {ok: false, error}. */
+function setView(partial) {
+  try {
+    app.set_view(JSON.stringify(partial));
+  } catch (e) {
+    if (isPanic(e)) throw e;
+    return fail(errorText(e));
+  }
+  view = JSON.parse(app.view_settings());
+  syncControls();
+  writeUrl();
+  dirty = true;
+  return { ok: true };
+}
+
 function writeUrl() {
-  const q = app.query();
-  knownQuery = q;
-  const extra = [];
-  if (app.metric() !== 'grad_norm') extra.push(`metric=${app.metric()}`);
-  if (speed !== 10) extra.push(`speed=${speed}`);
-  const query = [q, ...extra].filter(Boolean).join('&');
+  const query = app.query();
+  knownQuery = query;
   $('share').href = `?${query}`;
   try {
     history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}`);
@@ -131,80 +115,109 @@ function writeUrl() {
 
 // ---- controls -------------------------------------------------------------------------
 
+function mark(f) {
+  if (f.effect === 'continues') return '<span class="continue" title="continues the run">→</span>';
+  if (f.effect === 'restarts') return '<span class="restart" title="restarts the run">↻</span>';
+  return '';
+}
+
 function buildControls() {
-  const list = $('control-list');
-  for (const c of CONTROLS) {
+  const lists = { settings: $('control-list'), more: $('control-list-more') };
+  for (const f of FIELDS) {
+    if (f.place === 'heatmap') {
+      buildRadios(f);
+      continue;
+    }
+    const list = lists[f.place];
+    if (!list) continue;
     const box = document.createElement('div');
-    box.className = `control ${c.kind === 'toggle' ? 'toggle' : ''}`;
-    box.id = `control-${c.id}`;
-    const inputId = `input-${c.id}`;
-    const mark = c.view ? '' : c.continues ? '<span class="continue" title="continues the run">→</span>'
-      : '<span class="restart" title="restarts the run">↻</span>';
-    if (c.kind === 'toggle') {
-      box.innerHTML = `<label for="${inputId}"><input type="checkbox" id="${inputId}"> ${c.label} ${mark}</label>`;
+    box.className = `control ${f.kind === 'bool' ? 'toggle' : ''}`;
+    box.id = `control-${f.url}`;
+    box.title = f.help;
+    const inputId = `input-${f.url}`;
+    if (f.kind === 'bool') {
+      box.innerHTML = `<label for="${inputId}"><input type="checkbox" id="${inputId}"> ${f.label} ${mark(f)}</label>`;
     } else {
-      const field = c.kind === 'select' ? `<select id="${inputId}"></select>`
-        : `<input type="range" id="${inputId}" min="${c.min}" max="${c.max}" step="${c.step}">`;
-      box.innerHTML = `<label for="${inputId}"><span>${c.label} ${mark}</span><output id="out-${c.id}"></output></label>${field}`;
+      let field;
+      if (f.kind === 'choice') field = `<select id="${inputId}"></select>`;
+      else if (f.slider) field = `<input type="range" id="${inputId}" step="${f.slider.log ? 0.01 : f.slider.step}">`;
+      else field = `<input type="number" id="${inputId}">`;
+      box.innerHTML = `<label for="${inputId}"><span>${f.label} ${mark(f)}</span><output id="out-${f.url}"></output></label>${field}`;
     }
     list.appendChild(box);
     const input = $(inputId);
-    const commit = guarded(() => onControl(c, input));
-    if (c.kind === 'range' || c.kind === 'log') {
-      input.addEventListener('input', () => { $(`out-${c.id}`).textContent = fmt(readInput(c, input)); });
-      input.addEventListener('change', commit);
-    } else {
-      input.addEventListener('change', commit);
+    if (f.slider) {
+      input.addEventListener('input', () => { $(`out-${f.url}`).textContent = fmt(readInput(f, input)); });
     }
+    input.addEventListener('change', guarded(() => onControl(f, readInput(f, input))));
   }
 }
 
-function readInput(c, input) {
-  if (c.kind === 'toggle') return input.checked;
-  if (c.kind === 'select') return input.value;
+/** A choice shown as radio buttons (the heatmap's measure). */
+function buildRadios(f) {
+  const group = $(`control-${f.url}`);
+  group.setAttribute('aria-label', f.label);
+  group.title = f.help;
+  for (const o of f.options) {
+    const label = document.createElement('label');
+    const radio = document.createElement('input');
+    Object.assign(radio, { type: 'radio', name: f.url, value: o.value });
+    radio.addEventListener('change', guarded(() => onControl(f, radio.value)));
+    label.append(radio, ` ${o.label}`);
+    group.appendChild(label);
+  }
+}
+
+function readInput(f, input) {
+  if (f.kind === 'bool') return input.checked;
+  if (f.kind === 'choice') return input.value;
   const v = Number(input.value);
-  return c.kind === 'log' ? Number((10 ** v).toPrecision(3)) : v;
+  if (f.slider && f.slider.log) {
+    const x = 10 ** v;
+    return f.kind === 'int' ? Math.round(x) : Number(x.toPrecision(3));
+  }
+  return f.kind === 'int' ? Math.round(v) : Number(v.toPrecision(6));
 }
 
-function onControl(c, input) {
-  const value = readInput(c, input);
-  if (c.view) {
-    speed = value;
-    $(`out-${c.id}`).textContent = String(value);
-    writeUrl();
-    return;
-  }
-  setConfig(patchAt(c.path, value), 'control');
+function onControl(f, value) {
+  if (f.section === 'view') setView({ [f.path]: value });
+  else setConfig(patchAt(f.path.split('.'), value), 'control');
 }
 
 function syncControls() {
-  const cfg = config();
-  for (const c of CONTROLS) {
-    const input = $(`input-${c.id}`);
-    const box = $(`control-${c.id}`);
-    box.hidden = c.show ? !c.show(cfg) : false;
-    const value = c.view ? speed : getPath(cfg, c.path);
-    if (c.kind === 'select') {
-      const options = typeof c.options === 'function' ? c.options(cfg) : c.options;
-      if (input.dataset.options !== options.join()) {
-        input.innerHTML = options.map((o) => `<option value="${o}">${o}</option>`).join('');
-        input.dataset.options = options.join();
+  const states = JSON.parse(app.field_states());
+  for (const f of FIELDS) {
+    const st = states[f.url];
+    if (f.place === 'heatmap') {
+      document.querySelectorAll(`input[name="${f.url}"]`).forEach((r) => { r.checked = r.value === st.value; });
+      continue;
+    }
+    const input = $(`input-${f.url}`);
+    if (!input) continue;
+    $(`control-${f.url}`).hidden = !st.shown;
+    if (!st.shown) continue;
+    if (f.kind === 'choice') {
+      const labels = Object.fromEntries(f.options.map((o) => [o.value, o.label]));
+      if (input.dataset.options !== st.options.join()) {
+        input.replaceChildren(...st.options.map((o) => new Option(labels[o] ?? o, o)));
+        input.dataset.options = st.options.join();
       }
-      input.value = value;
-      $(`out-${c.id}`).textContent = '';
-    } else if (c.kind === 'toggle') {
-      input.checked = Boolean(value);
+      input.value = st.value;
+      $(`out-${f.url}`).textContent = '';
+    } else if (f.kind === 'bool') {
+      input.checked = Boolean(st.value);
     } else {
-      input.value = c.kind === 'log' ? Math.log10(value) : value;
-      $(`out-${c.id}`).textContent = fmt(value);
+      const log = f.slider && f.slider.log;
+      const pos = (x) => (log ? Math.log10(x) : x);
+      if (f.slider) {
+        input.min = String(pos(st.min));
+        input.max = String(pos(st.max));
+      }
+      input.value = String(pos(st.value));
+      $(`out-${f.url}`).textContent = fmt(st.value);
     }
   }
-  const kind = cfg.optimizer.kind;
-  $('lr-caption').textContent = kind === 'adagrad'
-    ? "Adagrad's effective learning rate lr / sqrt(G + eps) per layer (line: mean over the layer's weights; band: min to max). G only grows, so it only shrinks."
-    : ['sgd', 'momentum', 'nesterov'].includes(kind)
-      ? `${kind} uses the same learning rate for every weight at every step: a flat line.`
-      : `${kind}'s effective step size per layer (line: mean; band: min to max).`;
+  $('lr-caption').textContent = app.lr_caption();
 }
 
 // ---- drawing and the loop ---------------------------------------------------------------
@@ -270,6 +283,7 @@ let msPerStep = 0;
  * first chunk of a run is a single step, which measures it.
  */
 function playSteps(t0) {
+  const { speed } = view;
   let done = 0;
   while (playing && done < speed) {
     const left = STEP_BUDGET_MS - (performance.now() - t0);
@@ -331,6 +345,7 @@ function onPanic(e) {
 /** A fresh module instance and a fresh run of the settings that were in use. */
 async function restartFresh() {
   engine = await loadEngine();
+  const settings = JSON.stringify(view);
   try {
     app = new engine.App(knownConfig || '{}');
     lastNote = 'Started a fresh run after the error.';
@@ -341,8 +356,13 @@ async function restartFresh() {
   crashed = false;
   hideCrash();
   for (const name of VIEWS) app.attach(name, $(`view-${name}`));
-  const metric = document.querySelector('input[name="metric"]:checked');
-  if (metric) app.set_metric(metric.value);
+  try {
+    app.set_view(settings);
+  } catch {
+    // The new run keeps its default view settings.
+  }
+  view = JSON.parse(app.view_settings());
+  if (view.autoplay) setView({ autoplay: false });
   afterConfigChange();
 }
 
@@ -351,6 +371,8 @@ function setPlaying(on) {
   $('play').textContent = on ? 'Pause' : 'Play';
   $('play').setAttribute('aria-pressed', String(on));
   if (on) lastNote = '';
+  // A link to a playing page plays when opened.
+  if (view.autoplay !== on) setView({ autoplay: on });
 }
 
 /** Runs `frames` frames of `stepsPerFrame` steps plus a full redraw, timing each part. */
@@ -397,7 +419,7 @@ function hover(event) {
   }
   const h = JSON.parse(hit);
   const v = typeof h.value === 'number' ? h.value.toExponential(2) : h.value;
-  tip.textContent = `layer ${h.layer} · step ${h.step} · ${h.metric === 'delta' ? 'rms dL/dz' : '‖dL/dW‖'} = ${v}`;
+  tip.textContent = `layer ${h.layer} · step ${h.step} · ${h.measure} = ${v}`;
   tip.hidden = false;
   tip.style.left = `${Math.min(x + 12, rect.width - tip.offsetWidth - 4)}px`;
   tip.style.top = `${Math.max(0, y - 30)}px`;
@@ -405,24 +427,15 @@ function hover(event) {
 
 async function main() {
   engine = await loadEngine();
+  FIELDS = JSON.parse(engine.schema()).fields;
   app = engine.App.from_query(location.search);
   knownConfig = app.config();
-  const view = JSON.parse(app.view_settings());
+  view = JSON.parse(app.view_settings());
   const messages = JSON.parse(app.messages());
-  if (view.speed !== undefined) {
-    const s = Number(view.speed);
-    if (Number.isInteger(s) && s >= 1 && s <= 200) speed = s;
-    else messages.push('URL parameter \'speed\' ignored: it must be a whole number from 1 to 200');
-  }
   buildControls();
+  VIEWS = JSON.parse(engine.views());
   for (const name of VIEWS) app.attach(name, $(`view-${name}`));
-  document.querySelector(`input[name="metric"][value="${app.metric()}"]`).checked = true;
-  document.querySelectorAll('input[name="metric"]').forEach((r) => r.addEventListener('change', guarded(() => {
-    app.set_metric(r.value);
-    writeUrl();
-    dirty = true;
-  })));
-  $('play').addEventListener('click', () => { if (!crashed) setPlaying(!playing); });
+  $('play').addEventListener('click', guarded(() => setPlaying(!playing)));
   $('step').addEventListener('click', guarded(() => { setPlaying(false); doSteps(1); }));
   $('reset').addEventListener('click', guarded(() => { app.reset(); lastNote = 'Reset: same seed, same numbers.'; dirty = true; }));
   $('seed').addEventListener('click', guarded(() => setConfig({ seed: Math.floor(Math.random() * 1e9) })));
@@ -451,22 +464,21 @@ async function main() {
     inspect: guarded(() => JSON.parse(app.inspect()), null),
     diagnosis: guarded(() => JSON.parse(app.diagnosis()), null),
     query: guarded(() => app.query(), null),
-    play: () => { if (!crashed) setPlaying(true); },
-    pause: () => setPlaying(false),
-    setMetric: guarded((m) => {
-      try { app.set_metric(m); dirty = true; return { ok: true }; } catch (e) { if (isPanic(e)) throw e; return fail(errorText(e)); }
-    }, stopped),
+    schema: () => JSON.parse(engine.schema()),
+    play: guarded(() => setPlaying(true)),
+    pause: guarded(() => setPlaying(false)),
+    setMetric: guarded((m) => setView({ metric: m }), stopped),
     timeFrames: guarded(timeFrames, stopped),
     frameMs: () => [...frameMs],
+    crashed: () => crashed,
     /** Bytes of wasm memory and of JavaScript heap in use (for soak tests). */
     memory: () => ({
       wasmBytes: engine.memory ? engine.memory.buffer.byteLength : null,
       jsHeapBytes: performance.memory ? performance.memory.usedJSHeapSize : null,
     }),
-    crashed: () => crashed,
   };
 
-  if (view.autoplay === true || view.autoplay === 1) setPlaying(true);
+  if (view.autoplay) setPlaying(true);
   requestAnimationFrame(frame);
   document.documentElement.dataset.ready = 'true';
 }

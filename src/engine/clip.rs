@@ -20,6 +20,10 @@ pub enum ClipKind {
     Norm,
 }
 
+impl ClipKind {
+    pub const ALL: [ClipKind; 3] = [ClipKind::None, ClipKind::Value, ClipKind::Norm];
+}
+
 /// What clipping did to one step's gradients.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ClipOutcome {

@@ -21,6 +21,8 @@ pub enum Loss {
 }
 
 impl Loss {
+    pub const ALL: [Loss; 3] = [Loss::Mse, Loss::Bce, Loss::CrossEntropy];
+
     pub fn name(self) -> &'static str {
         match self {
             Loss::Mse => "mse",

@@ -16,6 +16,8 @@ pub mod url;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::ConfigError;
+
 /// Which per-layer gradient measure the heatmap and diagnosis use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -28,6 +30,8 @@ pub enum Metric {
 }
 
 impl Metric {
+    pub const ALL: [Metric; 2] = [Metric::GradNorm, Metric::Delta];
+
     pub fn name(self) -> &'static str {
         match self {
             Metric::GradNorm => "grad_norm",
@@ -40,6 +44,63 @@ impl Metric {
             Metric::GradNorm => "weight gradient",
             Metric::Delta => "back-propagated signal",
         }
+    }
+    /// The quantity's symbol, for a value's caption.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Metric::GradNorm => "‖dL/dW‖",
+            Metric::Delta => "rms dL/dz",
+        }
+    }
+    /// The page's label for the choice.
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::GradNorm => "weight gradient ‖dL/dW‖",
+            Metric::Delta => "back-propagated signal dL/dz",
+        }
+    }
+}
+
+/// How the page shows a run, apart from the run's config: the settings a share link
+/// carries besides the config (described in [`crate::config::schema::FIELDS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewSettings {
+    /// What the heatmap and the diagnosis measure.
+    pub metric: Metric,
+    /// Training steps per animation frame, at most.
+    pub speed: u32,
+    /// Whether training runs (from the start, in a link).
+    pub autoplay: bool,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        ViewSettings {
+            metric: Metric::GradNorm,
+            speed: 10,
+            autoplay: false,
+        }
+    }
+}
+
+impl ViewSettings {
+    /// These settings with `patch` (partial JSON) merged in and checked against the schema.
+    pub fn merged(&self, patch: &serde_json::Value) -> Result<ViewSettings, ConfigError> {
+        use crate::config::schema::{self, Section};
+        let mut doc = serde_json::to_value(self).unwrap_or_default();
+        if !patch.is_object() {
+            return Err(ConfigError {
+                field: String::new(),
+                message: "view settings must be a JSON object, like {\"speed\": 20}".into(),
+            });
+        }
+        crate::config::merge_json(&mut doc, patch);
+        schema::resolve(&mut doc, Section::View)?;
+        serde_json::from_value(doc).map_err(|e| ConfigError {
+            field: String::new(),
+            message: e.to_string(),
+        })
     }
 }
 

@@ -114,6 +114,18 @@ pub fn step_span(run: &Run, window: usize) -> (f64, f64) {
     (first, first + window as f64)
 }
 
+/// The effective-learning-rate view's caption for an optimizer.
+pub fn lr_caption(kind: OptimizerKind) -> String {
+    let name = kind.name();
+    match kind {
+        OptimizerKind::Adagrad => "Adagrad's effective learning rate lr / sqrt(G + eps) per layer (line: mean over the layer's weights; band: min to max). G only grows, so it only shrinks.".into(),
+        OptimizerKind::Sgd | OptimizerKind::Momentum | OptimizerKind::Nesterov => {
+            format!("{name} uses the same learning rate for every weight at every step: a flat line.")
+        }
+        _ => format!("{name}'s effective step size per layer (line: mean; band: min to max)."),
+    }
+}
+
 /// Effective learning rate per layer over the window.
 pub fn lr<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,

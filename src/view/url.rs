@@ -1,92 +1,104 @@
 //! Lessons in a URL: `?depth=20&activation=sigmoid&init=standard&optimizer=adagrad&lr=0.1`
 //! or `?config={...JSON...}`, plus view settings (`metric`, `speed`, `autoplay`).
-//! Each parameter becomes a partial config; the page applies them one by one, so a bad one
-//! gets its message and the others still apply.
+//!
+//! Parameter names, kinds and ranges come from [`schema::FIELDS`]. Reading
+//! ([`parse_query`], then [`apply`]) applies the parameters in the schema's order whatever
+//! their order in the link (the dataset before the loss, the optimizer before its
+//! hyper-parameters), one at a time, so a bad one gets its message and the others still
+//! apply; a value that does not end up in the run as written gets a message too. Writing
+//! ([`to_query`]) gives every field that differs from its default, so a link reproduces
+//! the run and how it is shown.
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
-/// Short URL names and the config paths they set.
-pub const PARAMS: &[(&str, &str)] = &[
-    ("seed", "seed"),
-    ("dataset", "dataset.kind"),
-    ("samples", "dataset.samples"),
-    ("noise", "dataset.noise"),
-    ("depth", "network.depth"),
-    ("width", "network.width"),
-    ("activation", "network.activation"),
-    ("init", "network.init"),
-    ("std", "network.init_std"),
-    ("gain", "network.init_gain"),
-    ("bn", "network.batch_norm"),
-    ("skip", "network.skip_connections"),
-    ("loss", "loss"),
-    ("optimizer", "optimizer.kind"),
-    ("lr", "optimizer.lr"),
-    ("momentum", "optimizer.momentum"),
-    ("beta1", "optimizer.beta1"),
-    ("beta2", "optimizer.beta2"),
-    ("rho", "optimizer.rho"),
-    ("alpha", "optimizer.alpha"),
-    ("eps", "optimizer.eps"),
-    ("weight_decay", "optimizer.weight_decay"),
-    ("initial_accumulator", "optimizer.initial_accumulator"),
-    ("clip", "clip.kind"),
-    ("threshold", "clip.threshold"),
-    ("batch", "batch_size"),
-    ("precision", "precision"),
-];
+use crate::config::schema::{self, excerpt, quote, DefaultRule, Field, Kind, Section, FIELDS};
+use crate::config::Config;
+use crate::view::ViewSettings;
 
-/// View settings a URL may carry (not part of the run's config).
-pub const VIEW_PARAMS: &[&str] = &["metric", "speed", "autoplay"];
+/// One URL parameter that names a field, with its value typed for that field.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Param {
+    /// The URL name (`depth`).
+    pub name: &'static str,
+    /// The field's path (`network.depth`).
+    pub path: &'static str,
+    pub section: Section,
+    pub value: Value,
+}
 
-/// A parsed query: config patches in order (each with the parameter that made it), view
-/// settings, and messages for parameters that could not be read at all.
+/// A parsed query: the `config` parameter, the field parameters (each at most once), and
+/// messages for parameters that could not be read at all.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Lesson {
-    pub patches: Vec<(String, Value)>,
-    pub view: serde_json::Map<String, Value>,
+    pub config: Option<Value>,
+    pub params: Vec<Param>,
     pub errors: Vec<String>,
+}
+
+/// What a link sets up: the run's config, the view, and a message for every parameter
+/// that was not applied as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    pub config: Config,
+    pub view: ViewSettings,
+    pub messages: Vec<String>,
 }
 
 /// Reads `?a=b&c=d` (the leading `?` optional).
 pub fn parse_query(query: &str) -> Lesson {
     let mut lesson = Lesson::default();
     for pair in query
-        .trim_start_matches('?')
+        .strip_prefix('?')
+        .unwrap_or(query)
         .split('&')
         .filter(|p| !p.is_empty())
     {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-        let (Some(key), Some(value)) = (decode(raw_key), decode(raw_value)) else {
+        let (Some(key), Some(text)) = (decode(raw_key), decode(raw_value)) else {
             lesson.errors.push(format!(
                 "URL parameter '{}' is not valid percent-encoding",
-                truncate(pair)
+                excerpt(pair)
             ));
             continue;
         };
         if key == "config" {
-            match serde_json::from_str::<Value>(&value) {
-                Ok(v) if v.is_object() => lesson.patches.push((key, v)),
-                _ => lesson
-                    .errors
-                    .push("URL parameter 'config' is not a JSON object".into()),
+            match serde_json::from_str::<Value>(&text) {
+                Ok(v) if v.is_object() => {
+                    if lesson.config.replace(v).is_some() {
+                        lesson.errors.push(twice("config"));
+                    }
+                }
+                _ => lesson.errors.push(
+                    "URL parameter 'config' ignored: it must be a JSON object, like {\"network\": {\"depth\": 20}}"
+                        .into(),
+                ),
             }
-        } else if let Some((_, path)) = PARAMS.iter().find(|(k, _)| *k == key) {
-            lesson
-                .patches
-                .push((key.clone(), patch_at(path, typed(&value))));
-        } else if VIEW_PARAMS.contains(&key.as_str()) {
-            lesson.view.insert(key, typed(&value));
+        } else if let Some(f) = schema::by_url(&key) {
+            match typed(f, &text) {
+                Ok(value) => {
+                    let param = Param {
+                        name: f.url,
+                        path: f.path,
+                        section: f.section,
+                        value,
+                    };
+                    if let Some(old) = lesson.params.iter_mut().find(|p| p.name == f.url) {
+                        *old = param;
+                        lesson.errors.push(twice(f.url));
+                    } else {
+                        lesson.params.push(param);
+                    }
+                }
+                Err(m) => lesson
+                    .errors
+                    .push(format!("URL parameter '{}' ignored: {m}", f.url)),
+            }
         } else {
-            let known: Vec<&str> = PARAMS
-                .iter()
-                .map(|(k, _)| *k)
-                .chain(VIEW_PARAMS.iter().copied())
-                .collect();
+            let known: Vec<&str> = FIELDS.iter().map(|f| f.url).collect();
             lesson.errors.push(format!(
                 "unknown URL parameter '{}'; known: config, {}",
-                truncate(&key),
+                excerpt(&key),
                 known.join(", ")
             ));
         }
@@ -94,41 +106,192 @@ pub fn parse_query(query: &str) -> Lesson {
     lesson
 }
 
-/// `"a.b"` and `v` as `{"a": {"b": v}}`.
-fn patch_at(path: &str, v: Value) -> Value {
-    path.rsplit('.').fold(v, |inner, key| json!({ key: inner }))
+fn twice(name: &str) -> String {
+    format!("URL parameter '{name}' is given more than once; the last one counts")
 }
 
-/// A URL value as JSON: numbers and booleans (also `1`/`0` read as numbers, which the
-/// config accepts for booleans only as `true`/`false`, so `on`/`off`/`yes`/`no` map too).
-fn typed(v: &str) -> Value {
-    match v {
-        "true" | "on" | "yes" => Value::Bool(true),
-        "false" | "off" | "no" => Value::Bool(false),
-        _ => match v.parse::<f64>() {
-            Ok(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 => json!(n as i64),
-            Ok(n) if n.is_finite() => json!(n),
-            _ => Value::String(v.to_string()),
+/// A URL value as JSON for a field of this kind. Numbers that JSON would write
+/// differently stay text, so that the field's check names them; a yes/no value takes
+/// only the usual spellings.
+fn typed(f: &Field, text: &str) -> Result<Value, String> {
+    match f.kind {
+        Kind::Bool => match text {
+            "1" | "true" | "on" | "yes" => Ok(json!(true)),
+            "0" | "false" | "off" | "no" => Ok(json!(false)),
+            _ => Err(format!(
+                "'{}' is not a yes/no value; use 1 or 0 (or true/false, on/off, yes/no)",
+                excerpt(text)
+            )),
         },
+        Kind::Int { .. } | Kind::Float { .. } => {
+            let Ok(n) = text.parse::<f64>() else {
+                return Ok(json!(text));
+            };
+            if !n.is_finite() {
+                return Ok(json!(text));
+            }
+            // `1e-400` reads as 0: not what was written.
+            let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+            if n == 0.0 && mantissa.chars().any(|c| ('1'..='9').contains(&c)) {
+                return Err(format!(
+                    "'{}' is too close to 0 to be stored; write 0 or a larger number",
+                    excerpt(text)
+                ));
+            }
+            let n = n + 0.0; // -0 is 0
+            Ok(match f.kind {
+                Kind::Int { .. } if n.fract() == 0.0 && n.abs() <= 9.0e15 => json!(n as i64),
+                _ => json!(n),
+            })
+        }
+        Kind::Choice { .. } => Ok(json!(text)),
     }
 }
 
-/// Boolean config fields given as `1`/`0` in a URL.
-pub fn fix_booleans(patch: &mut Value) {
-    for (section, field) in [("network", "batch_norm"), ("network", "skip_connections")] {
-        if let Some(v) = patch.get_mut(section).and_then(|s| s.get_mut(field)) {
-            if let Some(n) = v.as_i64() {
-                if n == 0 || n == 1 {
-                    *v = Value::Bool(n == 1);
-                }
+/// One value to apply: from a field's parameter, or one leaf of the `config` parameter.
+struct Item<'a> {
+    /// The URL parameter it came from.
+    name: &'a str,
+    path: String,
+    value: Value,
+}
+
+/// Applies a parsed query to the default config and view. Every value, whether from its
+/// own parameter or a leaf of `config` (which its own parameter overrides), applies in
+/// the schema's order; one that fails is tried again after the others (a smaller
+/// `samples` may need the smaller `batch` first), then explained.
+pub fn apply(lesson: &Lesson) -> Applied {
+    let mut messages = lesson.errors.clone();
+    let mut items: Vec<Item> = Vec::new();
+    if let Some(c) = &lesson.config {
+        for (path, value) in leaves(c, "") {
+            match lesson.params.iter().find(|p| p.path == path) {
+                Some(p) if !same(&p.value, &value) => messages.push(format!(
+                    "URL parameter 'config' sets {path} to {}, but parameter '{}' sets {}; using {}",
+                    quote(&value),
+                    p.name,
+                    quote(&p.value),
+                    quote(&p.value)
+                )),
+                Some(_) => {}
+                None => items.push(Item {
+                    name: "config",
+                    path,
+                    value,
+                }),
             }
         }
     }
+    items.extend(
+        lesson
+            .params
+            .iter()
+            .filter(|p| p.section == Section::Config)
+            .map(|p| Item {
+                name: p.name,
+                path: p.path.to_string(),
+                value: p.value.clone(),
+            }),
+    );
+    // Unknown paths (from `config`) first: they fail whatever the order.
+    items.sort_by_key(|item| {
+        schema::fields_of(Section::Config)
+            .position(|f| f.path == item.path)
+            .map_or(0, |i| i + 1)
+    });
+    let mut config = Config::default().resolve().unwrap_or_default();
+    let mut pending: Vec<&Item> = items.iter().collect();
+    let mut failed: Vec<(&Item, String)> = Vec::new();
+    loop {
+        let before = pending.len();
+        failed.clear();
+        for item in pending {
+            match config.merged(&schema::patch_at(&item.path, item.value.clone())) {
+                Ok(next) => config = next,
+                Err(e) => failed.push((item, e.to_string())),
+            }
+        }
+        if failed.is_empty() || failed.len() == before {
+            break;
+        }
+        pending = failed.iter().map(|(item, _)| *item).collect();
+    }
+    for (item, e) in &failed {
+        // Of `config`, only the failing value is skipped.
+        let how = if item.name == "config" {
+            "ignored in part"
+        } else {
+            "ignored"
+        };
+        messages.push(format!("URL parameter '{}' {how}: {e}", item.name));
+    }
+    // What did not end up in the run as written (a later value reset it).
+    let doc = serde_json::to_value(&config).unwrap_or_default();
+    for item in &items {
+        if failed.iter().all(|(f, _)| !std::ptr::eq(*f, item)) {
+            if let Some(m) = not_as_written(&doc, &item.path, &item.value) {
+                messages.push(format!("URL parameter '{}' {m}", item.name));
+            }
+        }
+    }
+    let mut view = ViewSettings::default();
+    for p in lesson.params.iter().filter(|p| p.section == Section::View) {
+        match view.merged(&schema::patch_at(p.path, p.value.clone())) {
+            Ok(next) => view = next,
+            Err(e) => messages.push(format!("URL parameter '{}' ignored: {e}", p.name)),
+        }
+    }
+    Applied {
+        config,
+        view,
+        messages,
+    }
 }
 
-fn truncate(s: &str) -> String {
-    let s: String = s.chars().take(40).collect();
-    s.replace(|c: char| c.is_control(), "?")
+/// Reads and applies a query, as the page does on load.
+pub fn read(query: &str) -> Applied {
+    apply(&parse_query(query))
+}
+
+/// Two JSON values are the same setting (numbers compare as numbers: 20 is 20.0).
+fn same(a: &Value, b: &Value) -> bool {
+    if a.is_number() && b.is_number() {
+        a.as_f64() == b.as_f64()
+    } else {
+        a == b
+    }
+}
+
+/// `None` when the config at `path` holds `written`; else what it holds instead.
+fn not_as_written(doc: &Value, path: &str, written: &Value) -> Option<String> {
+    let now = schema::get(doc, path).filter(|v| !v.is_null());
+    if now.is_some_and(|v| same(v, written)) {
+        return None;
+    }
+    let now = now.map_or_else(|| "not set (it does not apply)".into(), quote);
+    Some(format!(
+        "was not applied as written: {path} is {now}, not {} (another parameter changed it)",
+        quote(written)
+    ))
+}
+
+/// Every non-null, non-object value of a JSON object with its dotted path.
+fn leaves(v: &Value, prefix: &str) -> Vec<(String, Value)> {
+    match v {
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, v)| {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                leaves(v, &path)
+            })
+            .collect(),
+        Value::Null => Vec::new(),
+        other => vec![(prefix.to_string(), other.clone())],
+    }
 }
 
 /// Percent-decoding with `+` as space; `None` for malformed escapes or invalid UTF-8.
@@ -156,88 +319,49 @@ fn decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The query string that sets up `config` (only the fields that differ from the
-/// defaults), for sharing a run.
-pub fn to_query(config: &crate::Config) -> String {
-    let defaults = crate::Config::default().resolve().unwrap_or_default();
-    let now = serde_json::to_value(config).unwrap_or_default();
-    let base = serde_json::to_value(&defaults).unwrap_or_default();
-    let mut parts = Vec::new();
-    for (key, path) in PARAMS {
-        let pick = |v: &Value| {
-            path.split('.')
-                .try_fold(v.clone(), |v, k| v.get(k).cloned())
-        };
-        if let Some(v) = pick(&now) {
-            if pick(&base).as_ref() != Some(&v)
-                || (*key == "optimizer" && config.optimizer.kind != defaults.optimizer.kind)
-            {
-                let text = match &v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                parts.push(format!("{key}={text}"));
-            }
+/// Percent-encoding of everything but unreserved characters.
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
+    }
+    out
+}
+
+/// The query string that sets up `config` and `view`: every field that differs from its
+/// default there (the loss from its dataset's, a hyper-parameter from its optimizer's),
+/// in the schema's order. Fields the dataset derives are left out.
+pub fn to_query(config: &Config, view: &ViewSettings) -> String {
+    let cfg = serde_json::to_value(config).unwrap_or_default();
+    let vw = serde_json::to_value(view).unwrap_or_default();
+    let mut parts = Vec::new();
+    for f in FIELDS {
+        if matches!(f.default, DefaultRule::Derived(_)) {
+            continue;
+        }
+        let doc = match f.section {
+            Section::Config => &cfg,
+            Section::View => &vw,
+        };
+        let Some(v) = schema::get(doc, f.path).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        if f.default_in(&cfg).as_ref() == Some(v) {
+            continue;
+        }
+        let text = match v {
+            Value::Bool(b) => if *b { "1" } else { "0" }.to_string(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        parts.push(format!("{}={}", f.url, encode(&text)));
     }
     parts.join("&")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_names_become_nested_patches() {
-        let l = parse_query(
-            "?depth=20&activation=sigmoid&bn=1&lr=0.05&config=%7B%22seed%22%3A7%7D&metric=delta",
-        );
-        assert!(l.errors.is_empty(), "{:?}", l.errors);
-        assert_eq!(l.patches[0].1, json!({"network": {"depth": 20}}));
-        assert_eq!(
-            l.patches[1].1,
-            json!({"network": {"activation": "sigmoid"}})
-        );
-        let mut bn = l.patches[2].1.clone();
-        fix_booleans(&mut bn);
-        assert_eq!(bn, json!({"network": {"batch_norm": true}}));
-        assert_eq!(l.patches[3].1, json!({"optimizer": {"lr": 0.05}}));
-        assert_eq!(l.patches[4].1, json!({"seed": 7}));
-        assert_eq!(l.view.get("metric"), Some(&json!("delta")));
-    }
-
-    #[test]
-    fn hostile_queries_give_messages_not_panics() {
-        for q in [
-            "?%zz=1",
-            "?depth=%E0%A4",
-            "?<script>=1",
-            "?config=[1]",
-            "?config=%7B",
-            "&&&=",
-            "?a=b=c",
-            "?%",
-        ] {
-            let l = parse_query(q);
-            assert!(!l.errors.is_empty() || l.patches.is_empty(), "{q}");
-        }
-        let l = parse_query(&format!("?{}=1", "x".repeat(5000)));
-        assert!(l.errors[0].len() < 400);
-    }
-
-    #[test]
-    fn to_query_round_trips_through_parse_query() {
-        let c = crate::Config::from_json(
-            r#"{"seed": 9, "network": {"depth": 12, "activation": "relu", "batch_norm": true}, "optimizer": {"kind": "adam", "lr": 0.003}}"#,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let q = to_query(&c);
-        let mut config = crate::Config::default().resolve().unwrap_or_default();
-        for (_, p) in parse_query(&q).patches {
-            let mut p = p;
-            fix_booleans(&mut p);
-            config = config.merged(&p).unwrap_or_else(|e| panic!("{q}: {e}"));
-        }
-        assert_eq!(config, c, "{q}");
-    }
-}
+mod tests;

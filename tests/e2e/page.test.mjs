@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -78,27 +78,52 @@ test('every control changes the config it names', async () => {
     if (el.type === 'checkbox') el.checked = v; else el.value = String(v);
     el.dispatchEvent(new Event('change', { bubbles: true }));
   }, value);
+  // Log sliders take the exponent: 10^-1 = 0.1.
   const cases = [
     ['dataset', 'xor', (c) => c.dataset.kind],
+    ['samples', 2.5, (c) => c.dataset.samples, 316],
+    ['noise', 0.2, (c) => c.dataset.noise],
+    ['test_fraction', 0.25, (c) => c.dataset.test_fraction],
+    ['loss', 'mse', (c) => c.loss],
     ['depth', 12, (c) => c.network.depth],
     ['width', 24, (c) => c.network.width],
     ['activation', 'relu', (c) => c.network.activation],
     ['init', 'normal', (c) => c.network.init],
-    ['init_std', -1, (c) => c.network.init_std, 0.1],
-    ['init_gain', 0.3, (c) => c.network.init_gain, 2],
-    ['batch_norm', true, (c) => c.network.batch_norm],
-    ['skip_connections', true, (c) => c.network.skip_connections],
-    ['loss', 'mse', (c) => c.loss],
+    ['std', -1, (c) => c.network.init_std, 0.1],
+    ['gain', 0.3, (c) => c.network.init_gain, 2],
+    ['bn', true, (c) => c.network.batch_norm],
+    ['skip', true, (c) => c.network.skip_connections],
+    ['residual_scale', -0.5, (c) => c.network.residual_scale, 0.316],
     ['optimizer', 'adagrad', (c) => c.optimizer.kind],
     ['lr', -2, (c) => c.optimizer.lr, 0.01],
+    ['eps', -6, (c) => c.optimizer.eps, 1e-6],
+    ['weight_decay', 0.05, (c) => c.optimizer.weight_decay],
+    ['initial_accumulator', 0.5, (c) => c.optimizer.initial_accumulator],
+    ['optimizer', 'adam', (c) => c.optimizer.kind],
+    ['beta1', 0.8, (c) => c.optimizer.beta1],
+    ['beta2', 0.99, (c) => c.optimizer.beta2],
+    ['optimizer', 'momentum', (c) => c.optimizer.kind],
+    ['momentum', 0.5, (c) => c.optimizer.momentum],
+    ['optimizer', 'rmsprop', (c) => c.optimizer.kind],
+    ['alpha', 0.9, (c) => c.optimizer.alpha],
+    ['optimizer', 'adadelta', (c) => c.optimizer.kind],
+    ['rho', 0.95, (c) => c.optimizer.rho],
     ['clip', 'norm', (c) => c.clip.kind],
     ['threshold', -1, (c) => c.clip.threshold, 0.1],
-    ['batch_size', 32, (c) => c.batch_size],
+    ['batch', 32, (c) => c.batch_size],
+    ['precision', 'f64', (c) => c.precision],
+    ['eval_every', 10, (c) => c.eval_every],
   ];
+  await page.click('details.more summary');
   for (const [id, value, read, expected = value] of cases) {
+    assert.equal(await page.isVisible(`#control-${id}`), true, `control ${id} is shown`);
     await change(id, value);
     assert.deepEqual(read(await config()), expected, `control ${id}`);
   }
+  // Every config field the page has a control for was changed above.
+  const ids = await page.$$eval('#control-list .control, #control-list-more .control', (els) => els.map((e) => e.id.slice(8)));
+  const changed = new Set(cases.map(([id]) => id).concat('speed'));
+  assert.deepEqual(ids.filter((id) => !changed.has(id)), []);
   await change('speed', 40);
   assert.match(page.url(), /speed=40/);
   // Keyboard: the depth slider moves with the arrow keys.
@@ -114,6 +139,99 @@ test('every control changes the config it names', async () => {
   assert.equal((await page.evaluate(() => window.gradscope.inspect())).steps, 5);
   await change('width', 20);
   await statusSays('Restarted');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the controls come from the schema, and follow the config', async () => {
+  const { page, errors } = await fresh();
+  const schema = await page.evaluate(() => window.gradscope.schema().fields);
+  const field = (url) => schema.find((f) => f.url === url);
+  const options = (id) => page.$$eval(`#input-${id} option`, (os) => os.map((o) => o.value));
+  // Every choice's options, labels and marks are the schema's.
+  for (const id of ['dataset', 'activation', 'init', 'optimizer', 'clip', 'precision']) {
+    assert.deepEqual(await options(id), field(id).options.map((o) => o.value), id);
+  }
+  assert.deepEqual(await page.$$eval('#control-metric input', (rs) => rs.map((r) => r.value)),
+    field('metric').options.map((o) => o.value));
+  for (const f of schema.filter((x) => x.place === 'settings' || x.place === 'more')) {
+    const label = await page.textContent(`#control-${f.url} label`);
+    assert.ok(label.includes(f.label), `${f.url}: ${label}`);
+    assert.equal(await page.locator(`#control-${f.url} .restart`).count(), f.effect === 'restarts' ? 1 : 0, f.url);
+    assert.equal(await page.locator(`#control-${f.url} .continue`).count(), f.effect === 'continues' ? 1 : 0, f.url);
+  }
+  // The losses follow the dataset.
+  assert.deepEqual(await options('loss'), ['bce', 'mse', 'cross_entropy']);
+  await page.evaluate(() => window.gradscope.setConfig({ dataset: { kind: 'sine' } }));
+  assert.deepEqual(await options('loss'), ['mse']);
+  await page.evaluate(() => window.gradscope.setConfig({ dataset: { kind: 'spiral3' } }));
+  assert.deepEqual(await options('loss'), ['cross_entropy', 'mse']);
+  // The batch slider reaches the training split: 1000 samples, 0.2 held out.
+  await page.evaluate(() => window.gradscope.setConfig({ dataset: { samples: 1000 } }));
+  assert.equal(await page.$eval('#input-batch', (el) => el.max), '800');
+  await page.evaluate(() => window.gradscope.setConfig({ dataset: { test_fraction: 0.5 } }));
+  assert.equal(await page.$eval('#input-batch', (el) => el.max), '500');
+  // Hyper-parameter controls appear for the optimizers they apply to.
+  const visible = (ids) => Promise.all(ids.map((id) => page.isVisible(`#control-${id}`)));
+  assert.deepEqual(await visible(['lr', 'weight_decay', 'momentum', 'beta1', 'eps']), [true, true, false, false, false]);
+  await page.evaluate(() => window.gradscope.setConfig({ optimizer: { kind: 'adam' } }));
+  assert.deepEqual(await visible(['lr', 'weight_decay', 'momentum', 'beta1', 'eps']), [true, true, false, true, true]);
+  assert.deepEqual(await visible(['std', 'residual_scale', 'threshold']), [false, false, false]);
+  await page.evaluate(() => window.gradscope.setConfig({ network: { init: 'normal', skip_connections: true }, clip: { kind: 'value' } }));
+  assert.deepEqual(await visible(['std', 'residual_scale', 'threshold']), [true, true, true]);
+  // app.js itself names no option, label or range: they all come from the schema.
+  const source = readFileSync(join(ROOT, 'www', 'app.js'), 'utf8');
+  for (const f of schema) {
+    const word = new RegExp(`(?<!\\w)${f.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`);
+    assert.doesNotMatch(source, word, `app.js repeats the label '${f.label}'`);
+    for (const o of f.options ?? []) {
+      if (o.value.length > 3) assert.ok(!source.includes(`'${o.value}'`), `app.js names the option '${o.value}'`);
+    }
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the share link reproduces the run, the view and playing', async () => {
+  const { page, errors } = await fresh();
+  await page.evaluate(() => {
+    window.gradscope.setConfig({ dataset: { kind: 'spiral3', test_fraction: 0.4 }, loss: 'mse', eval_every: 3,
+      optimizer: { kind: 'adamw', lr: 0.02, weight_decay: 0.2 }, network: { skip_connections: true, residual_scale: 0.25 } });
+    window.gradscope.setMetric('delta');
+  });
+  await page.$eval('#input-speed', (el) => { el.value = '7'; el.dispatchEvent(new Event('change', { bubbles: true })); });
+  const href = () => page.$eval('#share', (a) => a.getAttribute('href'));
+  assert.doesNotMatch(await href(), /autoplay/);
+  await page.click('#play');
+  assert.match(await href(), /autoplay=1/);
+  assert.match(page.url(), /autoplay=1/);
+  const link = await href();
+  for (const part of ['test_fraction=0.4', 'eval_every=3', 'residual_scale=0.25', 'loss=mse', 'metric=delta', 'speed=7']) {
+    assert.ok(link.includes(part), `${part} in ${link}`);
+  }
+  await page.click('#play');
+  assert.doesNotMatch(await href(), /autoplay/);
+  const config = await page.evaluate(() => window.gradscope.config());
+  const { page: second, errors: errors2 } = await fresh(link);
+  assert.deepEqual(await second.evaluate(() => window.gradscope.config()), config);
+  assert.equal(await second.textContent('#play'), 'Pause', 'the link plays');
+  assert.equal(await second.$eval('#control-metric input[value="delta"]', (r) => r.checked), true);
+  assert.equal(await second.$eval('#input-speed', (el) => el.value), '7');
+  assert.equal(await second.isVisible('#messages'), false);
+  assert.deepEqual([...errors, ...errors2], []);
+  await page.close();
+  await second.close();
+});
+
+test('link parameters apply in a fixed order and say what they could not apply', async () => {
+  const { page, errors } = await fresh('?lr=0.5&optimizer=adam&loss=mse&dataset=spiral3&skip=-0&weight_decay=0.3');
+  const c = await page.evaluate(() => window.gradscope.config());
+  assert.equal(c.optimizer.kind, 'adam');
+  assert.equal(c.optimizer.lr, 0.5);
+  assert.equal(c.optimizer.weight_decay, 0.3);
+  assert.equal(c.loss, 'mse');
+  assert.equal(c.network.skip_connections, false);
+  assert.match(await page.textContent('#messages'), /URL parameter 'skip' ignored: '-0' is not a yes\/no value/);
   assert.deepEqual(errors, []);
   await page.close();
 });
