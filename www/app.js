@@ -465,6 +465,7 @@ async function main() {
     diagnosis: guarded(() => JSON.parse(app.diagnosis()), null),
     query: guarded(() => app.query(), null),
     schema: () => JSON.parse(engine.schema()),
+    view: guarded(() => JSON.parse(app.view_settings()), null),
     play: guarded(() => setPlaying(true)),
     pause: guarded(() => setPlaying(false)),
     setMetric: guarded((m) => setView({ metric: m }), stopped),
