@@ -195,7 +195,7 @@ fn check_link(g: &mut Gen) -> Result<(), String> {
         check_message(m).map_err(|e| format!("{query}: {e}"))?;
     }
     let cfg = serde_json::to_value(&applied.config).unwrap_or_default();
-    let view = serde_json::to_value(&applied.view).unwrap_or_default();
+    let view = serde_json::to_value(applied.view).unwrap_or_default();
     for (f, written) in &params {
         // Percent-escapes in the written text are decoded by the link; compare only plain ones.
         if written.contains('%') {
