@@ -259,7 +259,7 @@ fn figure(args: &[String]) -> Result<String, String> {
         return Err("--trace and --format are for 'gradscope run'".into());
     }
     let window = opts.steps.clamp(1, FIGURE_WINDOW) as usize;
-    let mut run = Run::new(opts.config.clone(), window);
+    let mut run = Run::new(opts.config.spec(), opts.config.precision, window);
     run.step(opts.steps);
     // The data plane is square; the other views are wide. A side not given takes its default.
     let default = if view == "data" {

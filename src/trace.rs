@@ -4,14 +4,70 @@
 
 use std::io::{self, Write};
 
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 use serde::Serialize;
 
 use crate::config::{Config, Precision};
 use crate::engine::float::Float;
 use crate::engine::network::LayerShape;
-use crate::engine::session::{Run, Session, StepDetail, StepRecord};
-use crate::json::{Rows, Vector};
+use crate::engine::session::{LayerRecord, Run, Session, StepDetail, StepRecord};
+use crate::json::{Rows, Vector, J};
+
+/// A step record as JSON, the one encoding of the summary trace and of the page's
+/// `inspect()`: every field of [`StepRecord`] and [`LayerRecord`] by its name, non-finite
+/// numbers as `"NaN"`, `"inf"`, `"-inf"`, and absent measures as `null`.
+pub struct RecordJson<'a>(pub &'a StepRecord);
+
+impl Serialize for RecordJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_struct("StepRecord", 11)?;
+        m.serialize_field("step", &r.step)?;
+        m.serialize_field("loss", &J(r.loss))?;
+        m.serialize_field("batch_accuracy", &r.batch_accuracy.map(J))?;
+        m.serialize_field("train_accuracy", &r.train_accuracy.map(J))?;
+        m.serialize_field("test_loss", &r.test_loss.map(J))?;
+        m.serialize_field("test_accuracy", &r.test_accuracy.map(J))?;
+        m.serialize_field("grad_norm", &J(r.grad_norm))?;
+        m.serialize_field("clipped_grad_norm", &J(r.clipped_grad_norm))?;
+        m.serialize_field("clipped", &r.clipped)?;
+        m.serialize_field("non_finite", &r.non_finite)?;
+        m.serialize_field("layers", &LayerRecordsJson(&r.layers))?;
+        m.end()
+    }
+}
+
+struct LayerRecordsJson<'a>(&'a [LayerRecord]);
+
+impl Serialize for LayerRecordsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for layer in self.0 {
+            seq.serialize_element(&LayerRecordJson(layer))?;
+        }
+        seq.end()
+    }
+}
+
+struct LayerRecordJson<'a>(&'a LayerRecord);
+
+impl Serialize for LayerRecordJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let l = self.0;
+        let mut m = s.serialize_struct("LayerRecord", 10)?;
+        m.serialize_field("grad_norm", &J(l.grad_norm))?;
+        m.serialize_field("clipped_grad_norm", &J(l.clipped_grad_norm))?;
+        m.serialize_field("delta_rms", &J(l.delta_rms))?;
+        m.serialize_field("weight_norm", &J(l.weight_norm))?;
+        m.serialize_field("act_mean", &J(l.act_mean))?;
+        m.serialize_field("act_std", &J(l.act_std))?;
+        m.serialize_field("saturated_or_dead", &l.saturated_or_dead.map(J))?;
+        m.serialize_field("eff_lr_mean", &J(l.eff_lr_mean))?;
+        m.serialize_field("eff_lr_min", &J(l.eff_lr_min))?;
+        m.serialize_field("eff_lr_max", &J(l.eff_lr_max))?;
+        m.end()
+    }
+}
 
 // Traces are written while the run goes: memory stays that of one step, however long the
 // run (a CLI run may have a million steps).
@@ -23,7 +79,7 @@ fn for_each_record(
     steps: u64,
     mut each: impl FnMut(&StepRecord) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut run = Run::new(config.clone(), 1);
+    let mut run = Run::new(config.spec(), config.precision, 1);
     for _ in 0..steps {
         if run.step(1) == 0 {
             break;
@@ -55,7 +111,7 @@ pub fn write_summary_json(config: &Config, steps: u64, out: &mut impl Write) -> 
         if r.non_finite {
             diverged_at = Some(r.step);
         }
-        serde_json::to_writer(&mut *out, r).map_err(to_io)
+        serde_json::to_writer(&mut *out, &RecordJson(r)).map_err(to_io)
     })?;
     out.write_all(b"],\"diverged_at\":")?;
     serde_json::to_writer(&mut *out, &diverged_at).map_err(to_io)?;
@@ -130,16 +186,18 @@ pub const FINGERPRINT_CONFIGS: [&str; 4] = [
     r#"{"seed": 6, "network": {"depth": 8, "width": 8, "activation": "sigmoid", "init": "standard"}, "optimizer": {"kind": "nesterov"}, "dataset": {"kind": "xor"}, "loss": "mse", "clip": {"kind": "value", "threshold": 0.01}}"#,
 ];
 
-/// The fingerprint of the 20-step full trace of [`FINGERPRINT_CONFIGS`]`[index]`
-/// (0 for an index out of range).
-pub fn config_fingerprint(index: usize) -> u64 {
-    let Some(text) = FINGERPRINT_CONFIGS.get(index) else {
-        return 0;
-    };
-    match Config::from_json(text) {
-        Ok(config) => fingerprint(&full_json(&config, 20)),
-        Err(_) => 0,
-    }
+/// The fingerprint of the 20-step full trace of [`FINGERPRINT_CONFIGS`]`[index]`. An index
+/// out of range or a config that does not parse is an error, never a number: a broken
+/// fixture must fail the check on both sides, not agree with itself.
+pub fn config_fingerprint(index: usize) -> Result<u64, String> {
+    let text = FINGERPRINT_CONFIGS.get(index).ok_or_else(|| {
+        format!(
+            "no fingerprint config {index}; there are {}",
+            FINGERPRINT_CONFIGS.len()
+        )
+    })?;
+    let config = Config::from_json(text).map_err(|e| format!("fingerprint config {index}: {e}"))?;
+    Ok(fingerprint(&full_json(&config, 20)))
 }
 
 /// Writes the full trace of trace-format.md: `{"config": ..., "steps": [...],
@@ -165,7 +223,7 @@ fn write_full_json_in<T: Float>(
     steps: u64,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let mut session = Session::<T>::new(config.clone(), 1);
+    let mut session = Session::<T>::new(config.spec(), 1);
     out.write_all(b"{\"config\":")?;
     serde_json::to_writer(&mut *out, config).map_err(to_io)?;
     out.write_all(b",\"steps\":[")?;

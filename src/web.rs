@@ -13,7 +13,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use crate::config::Config;
 use crate::engine::loss::Loss;
-use crate::engine::session::Run;
+use crate::run::ConfiguredRun;
+use crate::trace::RecordJson;
 use crate::view::boundary::{self, Boundary};
 use crate::view::charts::{self, Style};
 use crate::view::heatmap::{cell_at, Grid};
@@ -39,7 +40,7 @@ struct HeatmapHit {
 
 #[wasm_bindgen]
 pub struct App {
-    run: Run,
+    run: ConfiguredRun,
     metric: Metric,
     canvases: Vec<(String, HtmlCanvasElement)>,
     heatmap: Option<HeatmapHit>,
@@ -101,7 +102,7 @@ impl App {
 
     fn with_config(config: Config) -> App {
         App {
-            run: Run::new(config, HISTORY),
+            run: ConfiguredRun::new(config, HISTORY),
             metric: Metric::GradNorm,
             canvases: Vec::new(),
             heatmap: None,
@@ -153,7 +154,7 @@ impl App {
                 self.run.set_lr(lr);
             }
         } else {
-            self.run = Run::new(new, HISTORY);
+            self.run = ConfiguredRun::new(new, HISTORY);
             self.boundary = None;
         }
         Ok(json!({ "restarted": !continues }).to_string())
@@ -161,7 +162,7 @@ impl App {
 
     /// Restarts the run from its config (same seed, same numbers).
     pub fn reset(&mut self) {
-        self.run = Run::new(self.run.config().clone(), HISTORY);
+        self.run = ConfiguredRun::new(self.run.config().clone(), HISTORY);
         self.boundary = None;
     }
 
@@ -181,7 +182,7 @@ impl App {
     /// the first step.
     pub fn inspect(&self) -> String {
         let mut v = match self.run.history().back() {
-            Some(r) => serde_json::to_value(r).unwrap_or(Value::Null),
+            Some(r) => serde_json::to_value(RecordJson(r)).unwrap_or(Value::Null),
             None => json!({"step": null, "loss": null, "layers": []}),
         };
         if let Some(obj) = v.as_object_mut() {
@@ -434,7 +435,7 @@ impl App {
 
     fn draw_data(&mut self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
         if self.run.dataset().kind.classes().is_none() {
-            let run = &mut self.run;
+            let run = self.run.engine_mut();
             return draw_with(canvas, |root| scene::fitted_curve(root, style, run));
         }
         let root = backend(canvas)?.into_drawing_area();
@@ -463,7 +464,7 @@ impl App {
         let steps = run.steps();
         let cells = boundary::cells_per_frame(run.param_count(), boundary::GRID);
         let outputs = run.arch().outputs;
-        let mse = run.config().loss() == Loss::Mse;
+        let mse = run.spec().loss == Loss::Mse;
         slot.get_or_insert_with(|| Boundary::new(boundary::GRID))
             .refresh(steps, cells, |start, end| {
                 let xs = boundary::grid_points(boundary::GRID, boundary::EXTENT, start, end);

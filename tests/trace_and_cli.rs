@@ -274,3 +274,16 @@ fn cli_draws_every_view_as_an_svg_figure() {
     assert!(!ok && err.contains("100 to 4000"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_fingerprint_fixture_parses_and_a_missing_one_is_an_error() {
+    use gradscope::trace::{config_fingerprint, FINGERPRINT_CONFIGS};
+    for i in 0..FINGERPRINT_CONFIGS.len() {
+        let f = config_fingerprint(i).unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(f, 0, "config {i}");
+    }
+    let e = config_fingerprint(FINGERPRINT_CONFIGS.len())
+        .err()
+        .unwrap_or_default();
+    assert!(e.contains("no fingerprint config"), "{e}");
+}

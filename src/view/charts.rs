@@ -10,7 +10,7 @@ use super::colormap::{viridis, CLASSES, NON_FINITE};
 use super::heatmap::Scale;
 use super::series::{log_range, Band, Line, LossLines};
 use super::Rect;
-use crate::engine::clip::ClipKind;
+use crate::engine::clip::Clip;
 
 /// Drawing errors are reported as text (the page logs them and keeps going).
 pub type DrawResult<T> = Result<T, String>;
@@ -227,14 +227,16 @@ pub fn gradient_flow<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     style: Style,
     flow: &[(f64, f64)],
-    clip: ClipKind,
-    threshold: f64,
+    clip: Clip,
 ) -> DrawResult<()> {
     // The threshold line only means something on this axis for norm clipping: the
     // per-layer norms after it are at most the global norm, which is at most the
     // threshold. Value clipping bounds elements, not norms; its clipped norms are shown,
     // its threshold is not.
-    let line = (clip == ClipKind::Norm).then_some(threshold);
+    let line = match clip {
+        Clip::Norm(threshold) => Some(threshold),
+        Clip::None | Clip::Value(_) => None,
+    };
     root.fill(&WHITE).map_err(e)?;
     let n = flow.len().max(1);
     let values: Vec<f64> = flow
@@ -296,7 +298,7 @@ pub fn gradient_flow<DB: DrawingBackend>(
                 .map(|p| Circle::new(*p, style.px(3.0), raw_color.filled())),
         )
         .map_err(e)?;
-    if clip != ClipKind::None {
+    if clip != Clip::None {
         chart
             .draw_series(LineSeries::new(
                 clipped,

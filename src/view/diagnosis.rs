@@ -184,14 +184,14 @@ pub fn diagnose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::session::Run;
     use crate::Config;
+    use crate::ConfiguredRun;
 
     fn diagnose_config(json: &str, steps: u64) -> Diagnosis {
         let c = Config::from_json(json).unwrap_or_else(|e| panic!("{e}"));
         let depth = c.network.depth;
         let saturating = c.network.activation.saturates();
-        let mut run = Run::new(c, 100);
+        let mut run = ConfiguredRun::new(c, 100);
         run.step(steps);
         diagnose(run.history(), Metric::GradNorm, depth, saturating)
     }
