@@ -33,7 +33,8 @@ Usage:
 run      trains N steps (default 100) and writes a trace to FILE or stdout:
          summary (default): per step the loss, accuracies, global gradient norms, and
            per layer the weight-gradient norm (raw, clipped), the RMS of dL/dz, the
-           weight norm, activation mean/std, the saturated-or-dead share and the
+           weight norm, activation mean/std, the flat share (|f'(u)| under 5% of its
+           peak), the dead share (relu), the relative update ||dW||/||W|| and the
            effective learning rate (mean/min/max); JSON or CSV (--format csv).
          full: every parameter, raw and clipped gradient and Adagrad effective rate
            of every step, as shared/spec/trace-format.md says (JSON; at most 10000 steps).

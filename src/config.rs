@@ -85,6 +85,14 @@ pub struct NetworkConfig {
     pub batch_norm: bool,
     #[serde(default)]
     pub skip_connections: bool,
+    /// `s` in `h_next = h + s * f(..)` on skip layers, in (0, 1]. Written out only when it
+    /// is not 1, so the traces of configs without it keep their bytes.
+    #[serde(default = "defaults::one", skip_serializing_if = "is_one")]
+    pub residual_scale: f64,
+}
+
+fn is_one(v: &f64) -> bool {
+    *v == 1.0
 }
 
 /// The optimizer and those of its hyper-parameters that apply to it.
@@ -212,6 +220,7 @@ impl Default for NetworkConfig {
             init_gain: 1.0,
             batch_norm: false,
             skip_connections: false,
+            residual_scale: 1.0,
         }
     }
 }
@@ -426,6 +435,15 @@ impl Config {
         int_range("network.width", n.width as u64, 1, MAX_WIDTH as u64)?;
         in_range("network.init_std", n.init_std, 0.0, 100.0, true, false)?;
         in_range("network.init_gain", n.init_gain, 0.0, 100.0, true, false)?;
+        let s = n.residual_scale;
+        if !(s.is_finite() && s > 0.0 && s <= 1.0) {
+            return Err(err(
+                "network.residual_scale",
+                format!(
+                    "{s} is out of range; allowed (0, 1]: the skip branch's scale s in h + s * f(..) (1 is the plain sum, 1/sqrt(depth) keeps a deep relu net's signal near e)"
+                ),
+            ));
+        }
         self.optimizer.resolve()?;
         in_range("clip.threshold", self.clip.threshold, 0.0, 1e9, true, false)?;
         let n_test = ((d.samples as f64) * d.test_fraction).round() as usize;
@@ -505,6 +523,7 @@ impl Config {
             activation: n.activation,
             batch_norm: n.batch_norm,
             skip_connections: n.skip_connections,
+            residual_scale: n.residual_scale,
         }
     }
 
@@ -585,6 +604,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("network.init_gain", "(0, 100], default 1: multiplies every initial weight"),
     ("network.batch_norm", "true | false, default false: batch norm on hidden layers"),
     ("network.skip_connections", "true | false, default false: h_next = h + f(..) where widths match"),
+    ("network.residual_scale", "(0, 1], default 1: s in h_next = h + s * f(..) on skip layers (1/sqrt(depth) tames deep relu)"),
     ("loss", "mse | bce | cross_entropy, default bce (2 classes), cross_entropy (spiral3), mse (sine)"),
     ("optimizer.kind", "sgd | momentum | nesterov | adagrad | rmsprop | adadelta | adam | adamw, default sgd"),
     (

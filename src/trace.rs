@@ -54,14 +54,16 @@ struct LayerRecordJson<'a>(&'a LayerRecord);
 impl Serialize for LayerRecordJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let l = self.0;
-        let mut m = s.serialize_struct("LayerRecord", 10)?;
+        let mut m = s.serialize_struct("LayerRecord", 12)?;
         m.serialize_field("grad_norm", &J(l.grad_norm))?;
         m.serialize_field("clipped_grad_norm", &J(l.clipped_grad_norm))?;
         m.serialize_field("delta_rms", &J(l.delta_rms))?;
         m.serialize_field("weight_norm", &J(l.weight_norm))?;
         m.serialize_field("act_mean", &J(l.act_mean))?;
         m.serialize_field("act_std", &J(l.act_std))?;
-        m.serialize_field("saturated_or_dead", &l.saturated_or_dead.map(J))?;
+        m.serialize_field("flat_share", &l.flat_share.map(J))?;
+        m.serialize_field("dead_share", &l.dead_share.map(J))?;
+        m.serialize_field("update_ratio", &J(l.update_ratio))?;
         m.serialize_field("eff_lr_mean", &J(l.eff_lr_mean))?;
         m.serialize_field("eff_lr_min", &J(l.eff_lr_min))?;
         m.serialize_field("eff_lr_max", &J(l.eff_lr_max))?;
@@ -132,15 +134,15 @@ pub fn summary_json(config: &Config, steps: u64) -> String {
 pub fn write_summary_csv(config: &Config, steps: u64, out: &mut impl Write) -> io::Result<()> {
     out.write_all(
         b"step,loss,batch_accuracy,train_accuracy,test_loss,test_accuracy,grad_norm,clipped_grad_norm,clipped,non_finite,\
-          layer,layer_grad_norm,layer_clipped_grad_norm,delta_rms,weight_norm,act_mean,act_std,saturated_or_dead,\
-          eff_lr_mean,eff_lr_min,eff_lr_max\n",
+          layer,layer_grad_norm,layer_clipped_grad_norm,delta_rms,weight_norm,act_mean,act_std,flat_share,dead_share,\
+          update_ratio,eff_lr_mean,eff_lr_min,eff_lr_max\n",
     )?;
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for_each_record(config, steps, |r| {
         for (l, layer) in r.layers.iter().enumerate() {
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 r.step,
                 r.loss,
                 opt(r.batch_accuracy),
@@ -158,7 +160,9 @@ pub fn write_summary_csv(config: &Config, steps: u64, out: &mut impl Write) -> i
                 layer.weight_norm,
                 layer.act_mean,
                 layer.act_std,
-                opt(layer.saturated_or_dead),
+                opt(layer.flat_share),
+                opt(layer.dead_share),
+                layer.update_ratio,
                 layer.eff_lr_mean,
                 layer.eff_lr_min,
                 layer.eff_lr_max,

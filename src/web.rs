@@ -195,9 +195,8 @@ impl App {
 
     /// The diagnosis as JSON `{level, text}`.
     pub fn diagnosis(&self) -> String {
-        let depth = self.run.config().network.depth;
-        let saturating = self.run.config().network.activation.saturates();
-        let d = diagnosis::diagnose(self.run.history(), self.metric, depth, saturating);
+        let arch = &self.run.spec().arch;
+        let d = diagnosis::diagnose(self.run.history(), self.metric, arch.depth, arch.activation);
         serde_json::to_string(&d).unwrap_or_default()
     }
 

@@ -287,3 +287,43 @@ fn every_fingerprint_fixture_parses_and_a_missing_one_is_an_error() {
         .unwrap_or_default();
     assert!(e.contains("no fingerprint config"), "{e}");
 }
+
+#[test]
+fn summary_records_carry_flat_and_dead_shares_and_update_ratio() {
+    let relu = config(r#"{"network": {"depth": 3, "activation": "relu", "init": "he_normal"}}"#);
+    let doc = parse(&summary_json(&relu, 2));
+    let layers = doc["steps"][1]["layers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(layers.len(), 4);
+    for hidden in &layers[..3] {
+        assert!(hidden["flat_share"].is_number(), "{hidden}");
+        assert!(hidden["dead_share"].is_number(), "{hidden}");
+        assert!(
+            hidden["update_ratio"].as_f64().is_some_and(|r| r > 0.0),
+            "{hidden}"
+        );
+        assert!(hidden.get("saturated_or_dead").is_none());
+    }
+    assert!(layers[3]["flat_share"].is_null() && layers[3]["dead_share"].is_null());
+    assert!(layers[3]["update_ratio"].is_number());
+    let elu = config(r#"{"network": {"depth": 3, "activation": "elu"}}"#);
+    let doc = parse(&summary_json(&elu, 1));
+    assert!(doc["steps"][0]["layers"][0]["dead_share"].is_null());
+    assert!(doc["steps"][0]["layers"][0]["flat_share"].is_number());
+    let mut csv = Vec::new();
+    gradscope::trace::write_summary_csv(&relu, 1, &mut csv).unwrap_or_else(|e| panic!("{e}"));
+    let csv = String::from_utf8(csv).unwrap_or_default();
+    let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap_or("").split(',').collect();
+    assert_eq!(header.len(), row.len());
+    let at = |name: &str| header.iter().position(|h| *h == name);
+    assert_eq!(at("flat_share").map(|i| i + 1), at("dead_share"));
+    assert_eq!(at("dead_share").map(|i| i + 1), at("update_ratio"));
+    assert!(at("saturated_or_dead").is_none());
+    let dead: f64 = at("dead_share")
+        .and_then(|i| row[i].parse().ok())
+        .unwrap_or(f64::NAN);
+    assert!((0.0..=1.0).contains(&dead), "{dead}");
+}

@@ -15,6 +15,12 @@ pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
 pub const LEAKY_SLOPE: f64 = 0.01;
 /// ELU's `alpha`.
 pub const ELU_ALPHA: f64 = 1.0;
+/// GELU's largest slope, `f'(sqrt 2) = (1 + erf(1)) / 2 + 1 / (e sqrt(pi))`: `f''(u) =
+/// phi(u) (2 - u^2)` vanishes at `u = sqrt 2`, where `Phi = (1 + erf 1) / 2` and
+/// `u phi(u) = sqrt 2 e^-1 / sqrt(2 pi)`. 1.128904145185155 (f64).
+pub const GELU_MAX_SLOPE: f64 = 1.128_904_145_185_155;
+/// A unit value is flat when `|f'(u)|` is below this fraction of `max |f'|`.
+pub const FLAT_FRACTION: f64 = 0.05;
 
 /// The nonlinearity of every hidden layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,26 +152,132 @@ impl Activation {
         }
     }
 
-    /// Whether unit values `a` count as saturated (sigmoid, tanh: `f'(u)` below 5% of its
-    /// peak) or, for the relu family, as inactive (`u <= 0`). Used for the "saturated or
-    /// dead" fraction; linear units never count.
+    /// `f'(u)`, given `u` and `a = f(u)`: the same factor [`Activation::backward`] applies
+    /// to a gradient, one value at a time (for the per-layer measures).
     #[inline]
-    pub fn is_flat<T: Float>(self, u: T, a: T) -> bool {
+    pub fn derivative<T: Float>(self, u: T, a: T) -> T {
         match self {
-            Activation::Sigmoid => a * (T::ONE - a) < T::from_f64(0.25 * 0.05),
-            Activation::Tanh => T::ONE - a * a < T::from_f64(0.05),
-            Activation::Relu
-            | Activation::LeakyRelu
-            | Activation::Elu
-            | Activation::Gelu
-            | Activation::Selu => u <= T::ZERO,
-            Activation::Linear => false,
+            Activation::Sigmoid => a * (T::ONE - a),
+            Activation::Tanh => T::ONE - a * a,
+            Activation::Relu => {
+                if u > T::ZERO {
+                    T::ONE
+                } else {
+                    T::ZERO
+                }
+            }
+            Activation::LeakyRelu => {
+                if u > T::ZERO {
+                    T::ONE
+                } else {
+                    T::from_f64(LEAKY_SLOPE)
+                }
+            }
+            Activation::Elu => {
+                if u > T::ZERO {
+                    T::ONE
+                } else {
+                    a + T::ONE
+                }
+            }
+            Activation::Gelu => {
+                let half = T::from_f64(0.5);
+                let cdf =
+                    half * (T::ONE + (u * T::from_f64(std::f64::consts::FRAC_1_SQRT_2)).erf());
+                let pdf = T::from_f64(0.398_942_280_401_432_7) * (-half * u * u).exp();
+                cdf + u * pdf
+            }
+            Activation::Selu => {
+                if u > T::ZERO {
+                    T::from_f64(SELU_LAMBDA)
+                } else {
+                    T::from_f64(SELU_LAMBDA * SELU_ALPHA) * u.exp()
+                }
+            }
+            Activation::Linear => T::ONE,
         }
     }
 
-    /// Whether the fraction reported is "saturated" (sigmoid, tanh) rather than "dead".
+    /// `max |f'(u)|` over all `u`: sigmoid 1/4 (at 0), tanh 1 (at 0), relu, leaky_relu and
+    /// elu 1, selu `lambda * alpha` (about 1.7581, as `u -> 0` from below), gelu
+    /// [`GELU_MAX_SLOPE`] (at `u = sqrt 2`), linear 1.
+    pub fn max_slope(self) -> f64 {
+        match self {
+            Activation::Sigmoid => 0.25,
+            Activation::Tanh
+            | Activation::Relu
+            | Activation::LeakyRelu
+            | Activation::Elu
+            | Activation::Linear => 1.0,
+            Activation::Selu => SELU_LAMBDA * SELU_ALPHA,
+            Activation::Gelu => GELU_MAX_SLOPE,
+        }
+    }
+
+    /// Whether a unit value with slope `f'(u)` is flat: `|f'(u)| < 0.05 max |f'|`
+    /// (numerics.md's flat share). Linear units never are.
+    #[inline]
+    pub fn is_flat(self, slope: f64) -> bool {
+        self != Activation::Linear && slope.abs() < FLAT_FRACTION * self.max_slope()
+    }
+
+    /// Whether this activation has a flat share to report (every one but linear).
+    pub fn has_flat_region(self) -> bool {
+        self != Activation::Linear
+    }
+
+    /// Whether a unit can be dead, its `f'(u)` exactly 0 for a whole batch: relu only
+    /// (leaky_relu, elu and selu keep a non-zero slope; gelu's vanishes only in the limit).
+    pub fn can_die(self) -> bool {
+        self == Activation::Relu
+    }
+
+    /// The flat share and the dead share of one layer's batch: `u` and `a = f(u)` are
+    /// `batch x units`, row-major. The flat share is the fraction of (example, unit)
+    /// pairs with [`Activation::is_flat`] slopes (`None` for linear); the dead share the
+    /// fraction of units whose `f'(u)` is exactly 0 for every example (`None` unless
+    /// [`Activation::can_die`]).
+    pub fn slope_shares<T: Float>(
+        self,
+        u: &[T],
+        a: &[T],
+        units: usize,
+    ) -> (Option<f64>, Option<f64>) {
+        let flat = self.has_flat_region().then(|| {
+            let hits = u
+                .iter()
+                .zip(a)
+                .filter(|(&u, &a)| self.is_flat(self.derivative(u, a).to_f64()))
+                .count();
+            hits as f64 / u.len().max(1) as f64
+        });
+        let dead = self.can_die().then(|| {
+            let n = units.max(1);
+            let batch = u.len() / n;
+            let dead = (0..n)
+                .filter(|&j| {
+                    (0..batch).all(|r| self.derivative(u[r * n + j], a[r * n + j]) == T::ZERO)
+                })
+                .count();
+            dead as f64 / n as f64
+        });
+        (flat, dead)
+    }
+
+    /// Whether flat units are called saturated (sigmoid, tanh: their output sits in a flat
+    /// tail) rather than of near-zero slope (the others).
     pub fn saturates(self) -> bool {
         matches!(self, Activation::Sigmoid | Activation::Tanh)
+    }
+
+    /// The words for flat units in the views: "saturated" for sigmoid and tanh,
+    /// "near-zero slope" for the others.
+    pub fn flat_name(self) -> &'static str {
+        if self.saturates() {
+            "saturated"
+        } else {
+            "near-zero slope"
+        }
     }
 }
 
@@ -233,5 +345,99 @@ mod tests {
             act.forward(&[x], &mut a);
             assert!((a[0] - want).abs() < 1e-15, "{act:?}({x}) = {}", a[0]);
         }
+    }
+
+    #[test]
+    fn max_slope_is_the_maximum_of_the_derivative() {
+        // A dense grid over [-8, 8] in f64 with the derivative the backward pass uses: no
+        // slope exceeds max_slope, and the grid comes within 1e-6 of it (selu's maximum is
+        // the limit at 0 from below, which the grid point -1e-9 approaches).
+        let mut xs: Vec<f64> = (-80_000..=80_000).map(|i| i as f64 * 1e-4).collect();
+        xs.push(-1e-9);
+        xs.push(std::f64::consts::SQRT_2);
+        for act in Activation::ALL {
+            let mut a = vec![0.0; xs.len()];
+            act.forward(&xs, &mut a);
+            let mut d = vec![1.0; xs.len()];
+            act.backward(&xs, &a, &mut d);
+            let top = d.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(top <= act.max_slope() * (1.0 + 1e-15), "{act:?}: {top}");
+            assert!(top >= act.max_slope() - 1e-6, "{act:?}: {top}");
+            for ((&x, &av), &dv) in xs.iter().zip(&a).zip(&d) {
+                assert_eq!(act.derivative(x, av), dv, "{act:?} at {x}");
+            }
+        }
+        // GELU's closed form against libm.
+        let closed = (1.0 + libm::erf(1.0)) / 2.0
+            + 1.0 / (std::f64::consts::E * std::f64::consts::PI.sqrt());
+        assert!((closed - GELU_MAX_SLOPE).abs() < 1e-15, "{closed}");
+    }
+
+    #[test]
+    fn flat_means_under_five_percent_of_the_largest_slope() {
+        assert!(Activation::Sigmoid.is_flat(0.0124));
+        assert!(!Activation::Sigmoid.is_flat(0.0126));
+        assert!(Activation::Selu.is_flat(0.08));
+        assert!(!Activation::Selu.is_flat(0.09));
+        assert!(Activation::LeakyRelu.is_flat(0.01));
+        assert!(!Activation::Linear.is_flat(0.0));
+        assert!(Activation::Relu.can_die() && !Activation::LeakyRelu.can_die());
+        assert_eq!(Activation::Tanh.flat_name(), "saturated");
+        assert_eq!(Activation::Elu.flat_name(), "near-zero slope");
+    }
+
+    /// `u` for 3 examples x 4 units and the shares `slope_shares` gives for it.
+    fn shares(act: Activation, u: &[f64]) -> (Option<f64>, Option<f64>) {
+        let mut a = vec![0.0; u.len()];
+        act.forward(u, &mut a);
+        act.slope_shares(u, &a, 4)
+    }
+
+    #[test]
+    fn a_relu_unit_negative_for_the_whole_batch_is_dead() {
+        // Unit 0 alive, unit 1 negative (and exactly 0, whose slope is 0) for every example:
+        // dead; unit 2 negative but once; unit 3 always positive.
+        let u = [
+            0.5, -1.0, -2.0, 3.0, //
+            -0.5, 0.0, -0.1, 1.0, //
+            0.2, -3.0, 0.4, 2.0,
+        ];
+        let (flat, dead) = shares(Activation::Relu, &u);
+        assert_eq!(dead, Some(0.25));
+        // Flat pairs: every u <= 0 (slope 0 < 0.05).
+        assert_eq!(flat, Some(6.0 / 12.0));
+    }
+
+    #[test]
+    fn only_relu_reports_dead_units() {
+        // Every unit negative for the whole batch: only relu calls any of them dead.
+        let u = [-5.0; 12];
+        for act in Activation::ALL {
+            let (flat, dead) = shares(act, &u);
+            if act == Activation::Relu {
+                assert_eq!(dead, Some(1.0));
+            } else {
+                assert_eq!(dead, None, "{act:?}");
+            }
+            // At -5 every slope is below 5% of the peak (leaky 0.01, elu e^-5, selu
+            // lambda alpha e^-5, gelu ~ -1.5e-5, sigmoid ~0.0066, tanh ~1.8e-4), except linear.
+            let want = (act != Activation::Linear).then_some(1.0);
+            assert_eq!(flat, want, "{act:?}");
+        }
+    }
+
+    #[test]
+    fn sigmoid_is_flat_in_its_tails_and_tanh_near_zero_is_not() {
+        let huge: Vec<f64> = (0..12)
+            .map(|i| if i % 2 == 0 { 40.0 } else { -40.0 })
+            .collect();
+        assert_eq!(shares(Activation::Sigmoid, &huge).0, Some(1.0));
+        let small: Vec<f64> = (0..12).map(|i| (i as f64 - 6.0) * 0.1).collect();
+        assert_eq!(shares(Activation::Tanh, &small), (Some(0.0), None));
+        // f32 in the tails: a rounds to exactly 1, slope 0.
+        let u32: Vec<f32> = vec![30.0; 12];
+        let mut a32 = vec![0.0f32; 12];
+        Activation::Tanh.forward(&u32, &mut a32);
+        assert_eq!(Activation::Tanh.slope_shares(&u32, &a32, 4).0, Some(1.0));
     }
 }

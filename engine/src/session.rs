@@ -8,7 +8,6 @@
 
 use std::collections::VecDeque;
 
-use super::activation::Activation;
 use super::clip::{clip, l2_norm, Clip};
 use super::data::{Batcher, Dataset};
 use super::float::{sum4, Float};
@@ -34,10 +33,17 @@ pub struct LayerRecord {
     pub act_mean: f64,
     /// Standard deviation of the same values.
     pub act_std: f64,
-    /// Sigmoid/tanh: share of (sample, unit) values with `f'(u)` under 5% of its peak.
-    /// Relu family: share of units with `u <= 0` for every sample of the batch. `None` for
-    /// linear and for the output layer.
-    pub saturated_or_dead: Option<f64>,
+    /// Share of the batch's (example, unit) pairs whose slope is flat, `|f'(u)| < 0.05 max
+    /// |f'|` ([`crate::activation::Activation::is_flat`]); "saturated" for sigmoid and tanh, "near-zero
+    /// slope" for the others. `None` for linear and for the output layer.
+    pub flat_share: Option<f64>,
+    /// Share of units whose `f'(u)` is exactly 0 for every example of the batch: dead
+    /// units. `Some` only for relu hidden layers (no other activation can die).
+    pub dead_share: Option<f64>,
+    /// `||dW|| / ||W||`: the L2 norm of this step's actual change of `W` (after clipping,
+    /// optimizer and weight decay) over the norm of `W` before it, in f64. NaN on a
+    /// non-finite step (it takes no update); infinite when `W` was all zeros and moved.
+    pub update_ratio: f64,
     /// Mean effective learning rate over this layer's `W` after the update.
     pub eff_lr_mean: f64,
     pub eff_lr_min: f64,
@@ -101,6 +107,8 @@ pub struct Session<T: Float> {
     batcher: Batcher,
     optimizer: Box<dyn Optimizer<T>>,
     grads: Vec<T>,
+    /// The parameters before the step's update, for the update ratio (allocated once).
+    prev_params: Vec<T>,
     grad_logits: Vec<T>,
     batch_t: Vec<T>,
     history: VecDeque<StepRecord>,
@@ -145,6 +153,7 @@ impl<T: Float> Session<T> {
         Session {
             loss,
             grads: vec![T::ZERO; n_params],
+            prev_params: vec![T::ZERO; n_params],
             grad_logits: vec![T::ZERO; spec.batch_size * outputs],
             batch_t: vec![T::ZERO; spec.batch_size * outputs],
             ws,
@@ -287,7 +296,7 @@ impl<T: Float> Session<T> {
                 + sum4(&self.grads[shape.w_range().end..shape.range().end], |v| {
                     v * v
                 });
-            let (act_mean, act_std, flat) = self.activation_stats(l);
+            let (act_mean, act_std, flat_share, dead_share) = self.activation_stats(l);
             let g = w_sq.sqrt();
             layers.push(LayerRecord {
                 grad_norm: g,
@@ -296,7 +305,9 @@ impl<T: Float> Session<T> {
                 weight_norm: l2_norm(&self.net.params[shape.w_range()]),
                 act_mean,
                 act_std,
-                saturated_or_dead: flat,
+                flat_share,
+                dead_share,
+                update_ratio: f64::NAN,
                 eff_lr_mean: f64::NAN,
                 eff_lr_min: f64::NAN,
                 eff_lr_max: f64::NAN,
@@ -322,8 +333,12 @@ impl<T: Float> Session<T> {
                     rec.clipped_grad_norm = l2_norm(&self.grads[shape.w_range()]);
                 }
             }
+            self.prev_params.copy_from_slice(&self.net.params);
             self.optimizer.step(&mut self.net.params, &self.grads);
             for (rec, shape) in layers.iter_mut().zip(&self.net.layers) {
+                let w = shape.w_range();
+                rec.update_ratio =
+                    diff_norm(&self.net.params[w.clone()], &self.prev_params[w]) / rec.weight_norm;
                 let LrStats { mean, min, max } = self.optimizer.effective_lr_stats(shape.w_range());
                 rec.eff_lr_mean = mean;
                 rec.eff_lr_min = min;
@@ -363,8 +378,8 @@ impl<T: Float> Session<T> {
         detail
     }
 
-    /// Mean and std of layer `l`'s activations and its saturated-or-dead share.
-    fn activation_stats(&self, l: usize) -> (f64, f64, Option<f64>) {
+    /// Mean and std of layer `l`'s activations, its flat share and its dead share.
+    fn activation_stats(&self, l: usize) -> (f64, f64, Option<f64>, Option<f64>) {
         let shape = &self.net.layers[l];
         let values: &[T] = if shape.hidden {
             &self.ws.a[l]
@@ -374,32 +389,20 @@ impl<T: Float> Session<T> {
         let count = values.len().max(1) as f64;
         let mean = sum4(values, |v| v) / count;
         let var = sum4(values, |v| (v - mean) * (v - mean)) / count;
-        let act = self.net.arch.activation;
-        let flat = if !shape.hidden || act == Activation::Linear {
-            None
+        if !shape.hidden {
+            return (mean, var.sqrt(), None, None);
+        }
+        let pre: &[T] = if shape.bn.is_some() {
+            &self.ws.u[l]
         } else {
-            let pre: &[T] = if shape.bn.is_some() {
-                &self.ws.u[l]
-            } else {
-                &self.ws.z[l]
-            };
-            let n = shape.n_out;
-            if act.saturates() {
-                let hits = pre
-                    .iter()
-                    .zip(values)
-                    .filter(|(&u, &a)| act.is_flat(u, a))
-                    .count();
-                Some(hits as f64 / count)
-            } else {
-                let batch = pre.len() / n.max(1);
-                let dead = (0..n)
-                    .filter(|&j| (0..batch).all(|r| act.is_flat(pre[r * n + j], values[r * n + j])))
-                    .count();
-                Some(dead as f64 / n.max(1) as f64)
-            }
+            &self.ws.z[l]
         };
-        (mean, var.sqrt(), flat)
+        let (flat, dead) = self
+            .net
+            .arch
+            .activation
+            .slope_shares(pre, values, shape.n_out);
+        (mean, var.sqrt(), flat, dead)
     }
 
     /// Share of rows whose predicted class equals the label; `None` for regression.
@@ -474,6 +477,25 @@ impl<T: Float> Session<T> {
         }
         out
     }
+}
+
+/// `||a - b||_2`, each difference and the sum in f64 (four interleaved partial sums added
+/// as `(s0 + s1) + (s2 + s3)`, like `sum4`).
+fn diff_norm<T: Float>(a: &[T], b: &[T]) -> f64 {
+    let mut s = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            let d = x[k].to_f64() - y[k].to_f64();
+            s[k] += d * d;
+        }
+    }
+    for (k, (x, y)) in ta.iter().zip(tb).enumerate() {
+        let d = x.to_f64() - y.to_f64();
+        s[k] += d * d;
+    }
+    ((s[0] + s[1]) + (s[2] + s[3])).sqrt()
 }
 
 /// A workspace for `n` rows from `cache`, made on first use. Only a few sizes recur (full
