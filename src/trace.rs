@@ -205,18 +205,27 @@ pub fn config_fingerprint(index: usize) -> Result<u64, String> {
 }
 
 /// Writes the full trace of trace-format.md: `{"config": ..., "steps": [...],
-/// "final_layers": [...]}`, each step as soon as it is taken.
-pub fn write_full_json(config: &Config, steps: u64, out: &mut impl Write) -> io::Result<()> {
+/// "final_layers": [...]}`, each step as soon as it is taken. With `splits`, two top-level
+/// fields beyond the format follow: `"train"` and `"test"`, each `{"x": rows x inputs,
+/// "y": rows x outputs (the targets as the loss sees them), "labels": [class index, or the
+/// regression target]}` in the run's precision, so that the evaluation-mode numbers of the
+/// summary trace (test loss, train and test accuracy) can be re-computed too.
+pub fn write_full_json(
+    config: &Config,
+    steps: u64,
+    splits: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
     match config.precision {
-        Precision::F32 => write_full_json_in::<f32>(config, steps, out),
-        Precision::F64 => write_full_json_in::<f64>(config, steps, out),
+        Precision::F32 => write_full_json_in::<f32>(config, steps, splits, out),
+        Precision::F64 => write_full_json_in::<f64>(config, steps, splits, out),
     }
 }
 
 /// The full trace as a JSON string (see [`write_full_json`]).
 pub fn full_json(config: &Config, steps: u64) -> String {
     let mut out = Vec::new();
-    match write_full_json(config, steps, &mut out) {
+    match write_full_json(config, steps, false, &mut out) {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
         Err(e) => format!("{{\"error\": \"{e}\"}}"),
     }
@@ -225,6 +234,7 @@ pub fn full_json(config: &Config, steps: u64) -> String {
 fn write_full_json_in<T: Float>(
     config: &Config,
     steps: u64,
+    splits: bool,
     out: &mut impl Write,
 ) -> io::Result<()> {
     let mut session = Session::<T>::new(config.spec(), 1);
@@ -258,7 +268,52 @@ fn write_full_json_in<T: Float>(
         },
     )
     .map_err(to_io)?;
+    if splits {
+        let (data, outputs) = (session.dataset(), net.arch.outputs);
+        for (name, x, labels) in [
+            ("train", &data.train_x, &data.train_y),
+            ("test", &data.test_x, &data.test_y),
+        ] {
+            write!(out, ",\"{name}\":")?;
+            let x: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
+            let mut row = vec![0.0; outputs];
+            let mut y: Vec<T> = Vec::with_capacity(labels.len() * outputs);
+            for &label in labels.iter() {
+                data.targets(label, outputs, &mut row);
+                y.extend(row.iter().map(|&v| T::from_f64(v)));
+            }
+            let split = SplitJson {
+                x: Rows {
+                    data: &x,
+                    cols: data.inputs,
+                },
+                y: Rows {
+                    data: &y,
+                    cols: outputs,
+                },
+                labels,
+            };
+            serde_json::to_writer(&mut *out, &split).map_err(to_io)?;
+        }
+    }
     out.write_all(b"}")
+}
+
+/// One split of the data set, for the full trace's optional `"train"` and `"test"`.
+struct SplitJson<'a, T> {
+    x: Rows<'a, T>,
+    y: Rows<'a, T>,
+    labels: &'a [f64],
+}
+
+impl<T: Float> Serialize for SplitJson<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Split", 3)?;
+        m.serialize_field("x", &self.x)?;
+        m.serialize_field("y", &self.y)?;
+        m.serialize_field("labels", &Vector(self.labels))?;
+        m.end()
+    }
 }
 
 struct StepJson<'a, T> {

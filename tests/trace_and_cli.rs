@@ -158,6 +158,20 @@ fn cli_writes_summary_csv_and_full_traces_to_files() {
     assert_eq!(lines.len(), 1 + 3 * 5);
     assert!(lines[0].starts_with("step,loss,"));
 
+    // --splits adds the data set beyond the format: 200 samples, 20% held out.
+    let (ok, out, err) = gradscope(&[
+        "run", "--config", &cfg, "--steps", "1", "--trace", "full", "--splits",
+    ]);
+    assert!(ok, "{err}");
+    let doc = parse(&out);
+    assert_eq!(doc["train"]["x"].as_array().map(|r| r.len()), Some(160));
+    assert_eq!(doc["test"]["x"].as_array().map(|r| r.len()), Some(40));
+    assert_eq!(doc["test"]["x"][0].as_array().map(|r| r.len()), Some(2));
+    assert_eq!(doc["test"]["y"][0].as_array().map(|r| r.len()), Some(1));
+    assert_eq!(doc["test"]["labels"].as_array().map(|r| r.len()), Some(40));
+    let (ok, out, _) = gradscope(&["run", "--config", &cfg, "--steps", "1", "--trace", "full"]);
+    assert!(ok && parse(&out).get("test").is_none());
+
     let out_path = dir.join("full.json").to_string_lossy().to_string();
     let (ok, stdout, _) = gradscope(&[
         "run", "--config", &cfg, "--steps", "2", "--trace", "full", "--out", &out_path,
