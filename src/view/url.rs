@@ -20,6 +20,7 @@ pub const PARAMS: &[(&str, &str)] = &[
     ("gain", "network.init_gain"),
     ("bn", "network.batch_norm"),
     ("skip", "network.skip_connections"),
+    ("residual_scale", "network.residual_scale"),
     ("loss", "loss"),
     ("optimizer", "optimizer.kind"),
     ("lr", "optimizer.lr"),
@@ -228,7 +229,7 @@ mod tests {
     #[test]
     fn to_query_round_trips_through_parse_query() {
         let c = crate::Config::from_json(
-            r#"{"seed": 9, "network": {"depth": 12, "activation": "relu", "batch_norm": true}, "optimizer": {"kind": "adam", "lr": 0.003}}"#,
+            r#"{"seed": 9, "network": {"depth": 12, "activation": "relu", "batch_norm": true, "skip_connections": true, "residual_scale": 0.25}, "optimizer": {"kind": "adam", "lr": 0.003}}"#,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let q = to_query(&c);
