@@ -34,8 +34,8 @@ pub struct LayerRecord {
     /// Standard deviation of the same values.
     pub act_std: f64,
     /// Share of the batch's (example, unit) pairs whose slope is flat, `|f'(u)| < 0.05 max
-    /// |f'|` ([`crate::activation::Activation::is_flat`]); "saturated" for sigmoid and tanh, "near-zero
-    /// slope" for the others. `None` for linear and for the output layer.
+    /// |f'|` ([`crate::activation::Activation::is_flat`]); "saturated" for sigmoid and
+    /// tanh, "near-zero slope" for the others. `None` for linear and the output layer.
     pub flat_share: Option<f64>,
     /// Share of units whose `f'(u)` is exactly 0 for every example of the batch: dead
     /// units. `Some` only for relu hidden layers (no other activation can die).
