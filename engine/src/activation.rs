@@ -110,91 +110,64 @@ impl Activation {
     }
 
     avx_dispatch!(
-        /// `grad[i] *= f'(u[i])`, given `u` and `a = f(u)` from the forward pass.
-        backward, backward_avx => backward_lanes(u: &[T], a: &[T], grad: &mut [T])
+        /// `grad[i] *= f'(u[i])`, given `u` and `a = f(u)` from the forward pass, and
+        /// `slope[i] = f'(u[i])`: the slopes the per-layer measures count (flat and dead
+        /// units) are exactly the factors the gradient was multiplied by.
+        backward, backward_avx => backward_lanes(u: &[T], a: &[T], grad: &mut [T], slope: &mut [T])
     );
 
     #[inline(always)]
-    fn backward_lanes<T: Float>(self, u: &[T], a: &[T], grad: &mut [T]) {
-        let slope = T::from_f64(LEAKY_SLOPE);
+    fn backward_lanes<T: Float>(self, u: &[T], a: &[T], grad: &mut [T], slope: &mut [T]) {
+        let leaky = T::from_f64(LEAKY_SLOPE);
         let lambda = T::from_f64(SELU_LAMBDA);
         let la = T::from_f64(SELU_LAMBDA * SELU_ALPHA);
         let half = T::from_f64(0.5);
         let inv_sqrt2 = T::from_f64(std::f64::consts::FRAC_1_SQRT_2);
         let inv_sqrt_2pi = T::from_f64(0.398_942_280_401_432_7);
-        let it = u.iter().zip(a).zip(grad.iter_mut());
+        let it = u.iter().zip(a).zip(grad.iter_mut()).zip(slope.iter_mut());
         match self {
-            Activation::Sigmoid => it.for_each(|((_, &a), g)| *g *= a * (T::ONE - a)),
-            Activation::Tanh => it.for_each(|((_, &a), g)| *g *= T::ONE - a * a),
-            Activation::Relu => {
-                it.for_each(|((&x, _), g)| *g = if x > T::ZERO { *g } else { T::ZERO })
-            }
-            Activation::LeakyRelu => it.for_each(|((&x, _), g)| {
+            Activation::Sigmoid => it.for_each(|(((_, &a), g), s)| {
+                let d = a * (T::ONE - a);
+                *s = d;
+                *g *= d
+            }),
+            Activation::Tanh => it.for_each(|(((_, &a), g), s)| {
+                let d = T::ONE - a * a;
+                *s = d;
+                *g *= d
+            }),
+            // Selected, not multiplied (a NaN or infinite gradient of an inactive unit
+            // becomes 0, as before).
+            Activation::Relu => it.for_each(|(((&x, _), g), s)| {
+                *s = if x > T::ZERO { T::ONE } else { T::ZERO };
+                *g = if x > T::ZERO { *g } else { T::ZERO }
+            }),
+            Activation::LeakyRelu => it.for_each(|(((&x, _), g), s)| {
+                *s = if x <= T::ZERO { leaky } else { T::ONE };
                 if x <= T::ZERO {
-                    *g *= slope
+                    *g *= leaky
                 }
             }),
             // For u <= 0, e^u = a + 1 (alpha = 1).
-            Activation::Elu => it.for_each(|((&x, &a), g)| {
+            Activation::Elu => it.for_each(|(((&x, &a), g), s)| {
+                *s = if x <= T::ZERO { a + T::ONE } else { T::ONE };
                 if x <= T::ZERO {
                     *g *= a + T::ONE
                 }
             }),
-            Activation::Gelu => it.for_each(|((&x, _), g)| {
+            Activation::Gelu => it.for_each(|(((&x, _), g), s)| {
                 let cdf = half * (T::ONE + (x * inv_sqrt2).erf());
                 let pdf = inv_sqrt_2pi * (-half * x * x).exp();
-                *g *= cdf + x * pdf
+                let d = cdf + x * pdf;
+                *s = d;
+                *g *= d
             }),
-            Activation::Selu => {
-                it.for_each(|((&x, _), g)| *g *= if x > T::ZERO { lambda } else { la * x.exp() })
-            }
-            Activation::Linear => {}
-        }
-    }
-
-    /// `f'(u)`, given `u` and `a = f(u)`: the same factor [`Activation::backward`] applies
-    /// to a gradient, one value at a time (for the per-layer measures).
-    #[inline]
-    pub fn derivative<T: Float>(self, u: T, a: T) -> T {
-        match self {
-            Activation::Sigmoid => a * (T::ONE - a),
-            Activation::Tanh => T::ONE - a * a,
-            Activation::Relu => {
-                if u > T::ZERO {
-                    T::ONE
-                } else {
-                    T::ZERO
-                }
-            }
-            Activation::LeakyRelu => {
-                if u > T::ZERO {
-                    T::ONE
-                } else {
-                    T::from_f64(LEAKY_SLOPE)
-                }
-            }
-            Activation::Elu => {
-                if u > T::ZERO {
-                    T::ONE
-                } else {
-                    a + T::ONE
-                }
-            }
-            Activation::Gelu => {
-                let half = T::from_f64(0.5);
-                let cdf =
-                    half * (T::ONE + (u * T::from_f64(std::f64::consts::FRAC_1_SQRT_2)).erf());
-                let pdf = T::from_f64(0.398_942_280_401_432_7) * (-half * u * u).exp();
-                cdf + u * pdf
-            }
-            Activation::Selu => {
-                if u > T::ZERO {
-                    T::from_f64(SELU_LAMBDA)
-                } else {
-                    T::from_f64(SELU_LAMBDA * SELU_ALPHA) * u.exp()
-                }
-            }
-            Activation::Linear => T::ONE,
+            Activation::Selu => it.for_each(|(((&x, _), g), s)| {
+                let d = if x > T::ZERO { lambda } else { la * x.exp() };
+                *s = d;
+                *g *= d
+            }),
+            Activation::Linear => slope.fill(T::ONE),
         }
     }
 
@@ -232,32 +205,25 @@ impl Activation {
         self == Activation::Relu
     }
 
-    /// The flat share and the dead share of one layer's batch: `u` and `a = f(u)` are
-    /// `batch x units`, row-major. The flat share is the fraction of (example, unit)
-    /// pairs with [`Activation::is_flat`] slopes (`None` for linear); the dead share the
-    /// fraction of units whose `f'(u)` is exactly 0 for every example (`None` unless
-    /// [`Activation::can_die`]).
-    pub fn slope_shares<T: Float>(
-        self,
-        u: &[T],
-        a: &[T],
-        units: usize,
-    ) -> (Option<f64>, Option<f64>) {
+    /// The flat share and the dead share of one layer's batch, from its slopes `f'(u)`
+    /// (`batch x units`, row-major, as [`Activation::backward`] records them). The flat
+    /// share is the fraction of (example, unit) pairs with [`Activation::is_flat`]
+    /// slopes (`None` for linear); the dead share the fraction of units whose slope is
+    /// exactly 0 for every example (`None` unless [`Activation::can_die`]).
+    pub fn slope_shares<T: Float>(self, slopes: &[T], units: usize) -> (Option<f64>, Option<f64>) {
+        let limit = FLAT_FRACTION * self.max_slope();
         let flat = self.has_flat_region().then(|| {
-            let hits = u
+            let hits: usize = slopes
                 .iter()
-                .zip(a)
-                .filter(|(&u, &a)| self.is_flat(self.derivative(u, a).to_f64()))
-                .count();
-            hits as f64 / u.len().max(1) as f64
+                .map(|s| usize::from(s.to_f64().abs() < limit))
+                .sum();
+            hits as f64 / slopes.len().max(1) as f64
         });
         let dead = self.can_die().then(|| {
             let n = units.max(1);
-            let batch = u.len() / n;
+            let batch = slopes.len() / n;
             let dead = (0..n)
-                .filter(|&j| {
-                    (0..batch).all(|r| self.derivative(u[r * n + j], a[r * n + j]) == T::ZERO)
-                })
+                .filter(|&j| (0..batch).all(|r| slopes[r * n + j] == T::ZERO))
                 .count();
             dead as f64 / n as f64
         });
@@ -292,7 +258,10 @@ mod tests {
             let mut a = vec![0.0; xs.len()];
             act.forward(&xs, &mut a);
             let mut d = vec![1.0; xs.len()];
-            act.backward(&xs, &a, &mut d);
+            let mut slopes = vec![0.0; xs.len()];
+            act.backward(&xs, &a, &mut d, &mut slopes);
+            // With a unit gradient the gradient is the slope, and both are recorded alike.
+            assert_eq!(d, slopes, "{act:?}");
             for (i, &x) in xs.iter().enumerate() {
                 let h = 1e-6;
                 let (mut p, mut m) = ([0.0], [0.0]);
@@ -322,9 +291,10 @@ mod tests {
         for (act, d0) in want {
             let mut a = [0.0f64];
             act.forward(&[0.0], &mut a);
-            let mut g = [1.0];
-            act.backward(&[0.0], &a, &mut g);
+            let (mut g, mut s) = ([1.0], [f64::NAN]);
+            act.backward(&[0.0], &a, &mut g, &mut s);
             assert_eq!(g[0], d0, "{act:?}");
+            assert_eq!(s[0], d0, "{act:?}");
         }
     }
 
@@ -358,14 +328,18 @@ mod tests {
         for act in Activation::ALL {
             let mut a = vec![0.0; xs.len()];
             act.forward(&xs, &mut a);
-            let mut d = vec![1.0; xs.len()];
-            act.backward(&xs, &a, &mut d);
+            // An arbitrary incoming gradient: each is multiplied by exactly the slope
+            // recorded for it (or, where the slope is 0 or 1, selected).
+            let g0: Vec<f64> = (0..xs.len()).map(|i| 0.5 + (i % 7) as f64).collect();
+            let mut g = g0.clone();
+            let mut d = vec![0.0; xs.len()];
+            act.backward(&xs, &a, &mut g, &mut d);
+            for ((&before, &after), &slope) in g0.iter().zip(&g).zip(&d) {
+                assert_eq!(after, before * slope, "{act:?}");
+            }
             let top = d.iter().fold(0.0f64, |m, v| m.max(v.abs()));
             assert!(top <= act.max_slope() * (1.0 + 1e-15), "{act:?}: {top}");
             assert!(top >= act.max_slope() - 1e-6, "{act:?}: {top}");
-            for ((&x, &av), &dv) in xs.iter().zip(&a).zip(&d) {
-                assert_eq!(act.derivative(x, av), dv, "{act:?} at {x}");
-            }
         }
         // GELU's closed form against libm.
         let closed = (1.0 + libm::erf(1.0)) / 2.0
@@ -386,11 +360,19 @@ mod tests {
         assert_eq!(Activation::Elu.flat_name(), "near-zero slope");
     }
 
+    /// The slopes the backward pass records for `u`.
+    fn slopes<T: Float>(act: Activation, u: &[T]) -> Vec<T> {
+        let mut a = vec![T::ZERO; u.len()];
+        act.forward(u, &mut a);
+        let mut g = vec![T::ONE; u.len()];
+        let mut s = vec![T::ZERO; u.len()];
+        act.backward(u, &a, &mut g, &mut s);
+        s
+    }
+
     /// `u` for 3 examples x 4 units and the shares `slope_shares` gives for it.
     fn shares(act: Activation, u: &[f64]) -> (Option<f64>, Option<f64>) {
-        let mut a = vec![0.0; u.len()];
-        act.forward(u, &mut a);
-        act.slope_shares(u, &a, 4)
+        act.slope_shares(&slopes(act, u), 4)
     }
 
     #[test]
@@ -436,8 +418,7 @@ mod tests {
         assert_eq!(shares(Activation::Tanh, &small), (Some(0.0), None));
         // f32 in the tails: a rounds to exactly 1, slope 0.
         let u32: Vec<f32> = vec![30.0; 12];
-        let mut a32 = vec![0.0f32; 12];
-        Activation::Tanh.forward(&u32, &mut a32);
-        assert_eq!(Activation::Tanh.slope_shares(&u32, &a32, 4).0, Some(1.0));
+        let s = slopes(Activation::Tanh, &u32);
+        assert_eq!(Activation::Tanh.slope_shares(&s, 4).0, Some(1.0));
     }
 }

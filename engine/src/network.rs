@@ -150,6 +150,10 @@ pub struct Workspace<T> {
     pub inv_std: Vec<Vec<T>>,
     /// Activations `a` per hidden layer (equal to `h[l + 1]` without skip).
     pub a: Vec<Vec<T>>,
+    /// Slopes `f'(u)` per hidden layer from the last backward pass: the factors the
+    /// gradient was multiplied by, for the flat and dead shares. Sized by the first
+    /// backward pass (evaluation workspaces never hold any).
+    pub slope: Vec<Vec<T>>,
     /// RMS of `dL/dz` per layer, from the last backward pass (f64).
     pub delta_rms: Vec<f64>,
     grad_a: Vec<T>,
@@ -230,6 +234,7 @@ impl<T: Float> Network<T> {
                 Vec::new()
             });
         }
+        ws.slope = vec![Vec::new(); n];
         ws.delta_rms = vec![0.0; n];
         ws.grad_a = vec![T::ZERO; batch * max_units];
         ws.grad_b = vec![T::ZERO; batch * max_units];
@@ -329,7 +334,11 @@ impl<T: Float> Network<T> {
                 } else {
                     &ws.z[l]
                 };
-                act.backward(pre, &ws.a[l], dz);
+                let slope = &mut ws.slope[l];
+                if slope.len() != size {
+                    slope.resize(size, T::ZERO);
+                }
+                act.backward(pre, &ws.a[l], dz, slope);
                 if let Some((g_off, beta_off)) = shape.bn {
                     let (head, tail) = grads.split_at_mut(beta_off);
                     batch_norm_backward(

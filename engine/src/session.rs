@@ -392,16 +392,8 @@ impl<T: Float> Session<T> {
         if !shape.hidden {
             return (mean, var.sqrt(), None, None);
         }
-        let pre: &[T] = if shape.bn.is_some() {
-            &self.ws.u[l]
-        } else {
-            &self.ws.z[l]
-        };
-        let (flat, dead) = self
-            .net
-            .arch
-            .activation
-            .slope_shares(pre, values, shape.n_out);
+        let act = self.net.arch.activation;
+        let (flat, dead) = act.slope_shares(&self.ws.slope[l], shape.n_out);
         (mean, var.sqrt(), flat, dead)
     }
 
