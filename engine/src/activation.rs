@@ -187,16 +187,17 @@ impl Activation {
         }
     }
 
-    /// Whether a unit value with slope `f'(u)` is flat: `|f'(u)| < 0.05 max |f'|`
-    /// (numerics.md's flat share). Linear units never are.
-    #[inline]
-    pub fn is_flat(self, slope: f64) -> bool {
-        self != Activation::Linear && slope.abs() < FLAT_FRACTION * self.max_slope()
+    /// The slope under which a unit value is flat, `0.05 max |f'|` (numerics.md's flat
+    /// share); `None` for linear, which has no flat region and reports no flat share.
+    pub fn flat_limit(self) -> Option<f64> {
+        (self != Activation::Linear).then(|| FLAT_FRACTION * self.max_slope())
     }
 
-    /// Whether this activation has a flat share to report (every one but linear).
-    pub fn has_flat_region(self) -> bool {
-        self != Activation::Linear
+    /// Whether a unit value with slope `f'(u)` is flat: `|f'(u)|` under
+    /// [`Activation::flat_limit`]. Linear units never are.
+    #[inline]
+    pub fn is_flat(self, slope: f64) -> bool {
+        self.flat_limit().is_some_and(|limit| slope.abs() < limit)
     }
 
     /// Whether a unit can be dead, its `f'(u)` exactly 0 for a whole batch: relu only
@@ -211,8 +212,8 @@ impl Activation {
     /// slopes (`None` for linear); the dead share the fraction of units whose slope is
     /// exactly 0 for every example (`None` unless [`Activation::can_die`]).
     pub fn slope_shares<T: Float>(self, slopes: &[T], units: usize) -> (Option<f64>, Option<f64>) {
-        let limit = FLAT_FRACTION * self.max_slope();
-        let flat = self.has_flat_region().then(|| {
+        // `is_flat` with its limit taken out of the loop.
+        let flat = self.flat_limit().map(|limit| {
             let hits: usize = slopes
                 .iter()
                 .map(|s| usize::from(s.to_f64().abs() < limit))
