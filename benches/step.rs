@@ -17,7 +17,7 @@ fn session(depth: usize, width: usize, batch: usize) -> Session<f32> {
             "dataset": {{"samples": 1000}}, "eval_every": 0}}"#
     );
     let config = Config::from_json(&json).unwrap_or_else(|e| panic!("{e}"));
-    Session::new(config, 64)
+    Session::new(config.spec(), 64)
 }
 
 fn bench(c: &mut Criterion) {

@@ -13,8 +13,11 @@
 
 use wasm_bindgen::prelude::*;
 
-/// The fingerprint of config `index` ("0" when out of range).
+/// The fingerprint of config `index`; throws in JavaScript when the index is out of range or
+/// the config does not parse.
 #[wasm_bindgen]
-pub fn fingerprint(index: u32) -> String {
-    gradscope::trace::config_fingerprint(index as usize).to_string()
+pub fn fingerprint(index: u32) -> Result<String, JsError> {
+    gradscope::trace::config_fingerprint(index as usize)
+        .map(|f| f.to_string())
+        .map_err(|e| JsError::new(&e))
 }

@@ -25,7 +25,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let mut session = Session::<f32>::new(config, 64);
+    let mut session = Session::<f32>::new(config.spec(), 64);
     session.step(steps as u64 / 10);
     let started = std::time::Instant::now();
     session.step(steps as u64);

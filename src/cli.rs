@@ -24,7 +24,7 @@ gradscope: watch gradients vanish and explode in a real deep network.
 
 Usage:
   gradscope run [--config FILE.json] [--set FIELD=VALUE]... [--steps N]
-                [--trace summary|full] [--format json|csv] [--out FILE]
+                [--trace summary|full [--splits]] [--format json|csv] [--out FILE]
   gradscope figure --view VIEW [--config FILE.json] [--set FIELD=VALUE]... [--steps N]
                    [--width PX] [--height PX] [--metric grad_norm|delta] [--out FILE.svg]
   gradscope config [--config FILE.json] [--set FIELD=VALUE]...
@@ -34,10 +34,13 @@ Usage:
 run      trains N steps (default 100) and writes a trace to FILE or stdout:
          summary (default): per step the loss, accuracies, global gradient norms, and
            per layer the weight-gradient norm (raw, clipped), the RMS of dL/dz, the
-           weight norm, activation mean/std, the saturated-or-dead share and the
+           weight norm, activation mean/std, the flat share (|f'(u)| under 5% of its
+           peak), the dead share (relu), the relative update ||dW||/||W|| and the
            effective learning rate (mean/min/max); JSON or CSV (--format csv).
          full: every parameter, raw and clipped gradient and Adagrad effective rate
            of every step, as docs/trace-format.md says (JSON; at most 10000 steps).
+           --splits adds the data set's train and test splits ({x, y, labels}),
+           beyond the format, to re-compute evaluation-mode numbers (test loss).
 figure   trains N steps, then draws one of the page's views as an SVG figure (default
          900 x 400, data 500 x 500): heatmap, flow, lr, loss, saturation or data; the same code that
          draws the page, so a figure shows what a student sees for that config and seed.
@@ -92,6 +95,8 @@ struct Options {
     config: Config,
     steps: u64,
     full: bool,
+    /// `--splits`: the full trace also carries the train and test splits.
+    splits: bool,
     csv: bool,
     out: Option<String>,
     /// `gradscope figure` only: which view, its size in pixels, and the heatmap measure.
@@ -105,6 +110,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut sets: Vec<(String, String)> = Vec::new();
     let mut steps = 100u64;
     let mut full = false;
+    let mut splits = false;
     let mut csv = false;
     let mut out = None;
     let mut view = None;
@@ -147,6 +153,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 other => return Err(format!("--format takes json or csv, got '{other}'")),
             },
             "--out" => out = Some(value()?),
+            "--splits" => {
+                splits = true;
+                i += 1;
+                continue;
+            }
             "--view" => {
                 let v = value()?;
                 if !scene::VIEWS.contains(&v.as_str()) {
@@ -200,6 +211,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
     if full && csv {
         return Err("--format csv is for the summary trace; the full trace is JSON".into());
     }
+    if splits && !full {
+        return Err("--splits is for the full trace (--trace full)".into());
+    }
     if full && steps > MAX_FULL_TRACE_STEPS {
         return Err(format!(
             "--trace full takes at most {MAX_FULL_TRACE_STEPS} steps, got {steps}"
@@ -209,6 +223,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         config,
         steps,
         full,
+        splits,
         csv,
         out,
         view,
@@ -263,7 +278,7 @@ fn figure(args: &[String]) -> Result<String, String> {
         return Err("--trace and --format are for 'gradscope run'".into());
     }
     let window = opts.steps.clamp(1, FIGURE_WINDOW) as usize;
-    let mut run = Run::new(opts.config.clone(), window);
+    let mut run = Run::new(opts.config.spec(), opts.config.precision, window);
     run.step(opts.steps);
     // The data plane is square; the other views are wide. A side not given takes its default.
     let default = if view == "data" {
@@ -334,7 +349,7 @@ fn run(args: &[String]) -> Result<String, String> {
             trace::write_summary_csv(&opts.config, opts.steps, &mut out)?;
         } else {
             if opts.full {
-                trace::write_full_json(&opts.config, opts.steps, &mut out)?;
+                trace::write_full_json(&opts.config, opts.steps, opts.splits, &mut out)?;
             } else {
                 trace::write_summary_json(&opts.config, opts.steps, &mut out)?;
             }
@@ -393,6 +408,7 @@ mod tests {
             ("run --config /nonexistent/x.json", "cannot read config"),
             ("run --trace full --format csv", "full trace is JSON"),
             ("run --trace full --steps 20000", "at most 10000"),
+            ("run --splits", "--splits is for the full trace"),
         ] {
             let e = main(&args(cmd)).err().unwrap_or_default();
             assert!(e.contains(needle) && !e.contains('\n'), "{cmd}: {e}");

@@ -13,12 +13,16 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::activation::Activation;
-use crate::engine::clip::ClipKind;
+use crate::engine::clip::{Clip, ClipKind};
 use crate::engine::data::DatasetKind;
 use crate::engine::init::Init;
 use crate::engine::loss::Loss;
 use crate::engine::network::Arch;
-use crate::engine::optim::OptimizerKind;
+use crate::engine::optim::{OptimizerKind, OptimizerSpec};
+use crate::engine::{DataSpec, InitSpec, RunSpec};
+
+/// `f32` or `f64`: the engine's enum, read and written by name (`"f32"`).
+pub use crate::engine::Precision;
 use schema::Section;
 
 /// Largest accepted network depth (hidden layers).
@@ -83,7 +87,7 @@ pub struct NetworkConfig {
     pub batch_norm: bool,
     #[serde(default)]
     pub skip_connections: bool,
-    /// `s` in a skip layer's `h + s * f(...)`, in (0, 1].
+    /// `s` in `h_next = h + s * f(..)` on skip layers, in (0, 1].
     #[serde(default = "defaults::one")]
     pub residual_scale: f64,
 }
@@ -136,19 +140,6 @@ pub struct DatasetConfig {
     pub noise: f64,
     #[serde(default = "defaults::test_fraction")]
     pub test_fraction: f64,
-}
-
-/// `f32` (what frameworks train in, and where overflow really happens) or `f64`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Precision {
-    #[default]
-    F32,
-    F64,
-}
-
-impl Precision {
-    pub const ALL: [Precision; 2] = [Precision::F32, Precision::F64];
 }
 
 mod defaults {
@@ -407,12 +398,46 @@ impl Config {
             activation: n.activation,
             batch_norm: n.batch_norm,
             skip_connections: n.skip_connections,
+            residual_scale: n.residual_scale,
         }
     }
 
     /// The loss of a resolved config.
     pub fn loss(&self) -> Loss {
         self.loss.unwrap_or(self.dataset.kind.default_loss())
+    }
+
+    /// The engine's description of this run (of a resolved config: every default is
+    /// filled in by [`Config::resolve`], so nothing here falls back on one).
+    pub fn spec(&self) -> RunSpec {
+        let (d, n) = (&self.dataset, &self.network);
+        RunSpec {
+            seed: self.seed,
+            data: DataSpec {
+                kind: d.kind,
+                samples: d.samples,
+                noise: d.noise,
+                test_fraction: d.test_fraction,
+            },
+            arch: self.arch(),
+            init: InitSpec {
+                init: n.init,
+                std: n.init_std,
+                gain: n.init_gain,
+            },
+            loss: self.loss(),
+            optimizer: OptimizerSpec::from_flat(self.optimizer.kind, &self.optimizer.hyper()),
+            clip: self.clip.spec(),
+            batch_size: self.batch_size,
+            eval_every: self.eval_every,
+        }
+    }
+}
+
+impl ClipConfig {
+    /// The engine's clipping rule.
+    pub fn spec(&self) -> Clip {
+        Clip::new(self.kind, self.threshold)
     }
 }
 

@@ -16,25 +16,9 @@ fn non_finite_name(v: f64) -> &'static str {
     }
 }
 
-/// Serializes an f64 field that may be non-finite.
-pub fn num<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-    if v.is_finite() {
-        s.serialize_f64(*v)
-    } else {
-        s.serialize_str(non_finite_name(*v))
-    }
-}
-
-/// Serializes an optional f64 field that may be non-finite (`None` is `null`).
-pub fn opt_num<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => num(v, s),
-        None => s.serialize_none(),
-    }
-}
-
 /// A value of the engine's float type, written with that type's shortest round-trip
-/// form (`0.1` for the f32 nearest 0.1), or as a non-finite string.
+/// form (`0.1` for the f32 nearest 0.1), or as a non-finite string. `Option<J<f64>>`
+/// writes an absent measure as `null`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct J<T>(pub T);
 

@@ -2,20 +2,26 @@
 //! each fix (initialization, activations, batch norm, clipping, skip connections, better
 //! optimizers) work.
 //!
-//! - [`engine`]: the numerical core (no I/O; native and wasm32 give the same bits);
-//! - [`config`]: the one serde config the CLI, URL and page share;
+//! - [`engine`]: the numerical core, the `gradscope-engine` crate (no I/O; native and
+//!   wasm32 give the same bits), re-exported here;
+//! - [`config`]: the one serde config the CLI, URL and page share, and its [`RunSpec`];
+//! - [`run`]: a run beside the config it was built from;
 //! - [`trace`]: summary and full traces for outside verification;
 //! - [`cli`]: the native command line (`gradscope run ...`).
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod config;
-pub mod engine;
 pub mod json;
+pub mod run;
 pub mod trace;
 pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+pub use gradscope_engine as engine;
+
 pub use config::{Config, ConfigError};
 pub use engine::session::{Run, Session, StepRecord};
+pub use engine::RunSpec;
+pub use run::ConfiguredRun;

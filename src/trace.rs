@@ -4,14 +4,72 @@
 
 use std::io::{self, Write};
 
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 use serde::Serialize;
 
 use crate::config::{Config, Precision};
 use crate::engine::float::Float;
 use crate::engine::network::LayerShape;
-use crate::engine::session::{Run, Session, StepDetail, StepRecord};
-use crate::json::{Rows, Vector};
+use crate::engine::session::{LayerRecord, Run, Session, StepDetail, StepRecord};
+use crate::json::{Rows, Vector, J};
+
+/// A step record as JSON, the one encoding of the summary trace and of the page's
+/// `inspect()`: every field of [`StepRecord`] and [`LayerRecord`] by its name, non-finite
+/// numbers as `"NaN"`, `"inf"`, `"-inf"`, and absent measures as `null`.
+pub struct RecordJson<'a>(pub &'a StepRecord);
+
+impl Serialize for RecordJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_struct("StepRecord", 11)?;
+        m.serialize_field("step", &r.step)?;
+        m.serialize_field("loss", &J(r.loss))?;
+        m.serialize_field("batch_accuracy", &r.batch_accuracy.map(J))?;
+        m.serialize_field("train_accuracy", &r.train_accuracy.map(J))?;
+        m.serialize_field("test_loss", &r.test_loss.map(J))?;
+        m.serialize_field("test_accuracy", &r.test_accuracy.map(J))?;
+        m.serialize_field("grad_norm", &J(r.grad_norm))?;
+        m.serialize_field("clipped_grad_norm", &J(r.clipped_grad_norm))?;
+        m.serialize_field("clipped", &r.clipped)?;
+        m.serialize_field("non_finite", &r.non_finite)?;
+        m.serialize_field("layers", &LayerRecordsJson(&r.layers))?;
+        m.end()
+    }
+}
+
+struct LayerRecordsJson<'a>(&'a [LayerRecord]);
+
+impl Serialize for LayerRecordsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for layer in self.0 {
+            seq.serialize_element(&LayerRecordJson(layer))?;
+        }
+        seq.end()
+    }
+}
+
+struct LayerRecordJson<'a>(&'a LayerRecord);
+
+impl Serialize for LayerRecordJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let l = self.0;
+        let mut m = s.serialize_struct("LayerRecord", 12)?;
+        m.serialize_field("grad_norm", &J(l.grad_norm))?;
+        m.serialize_field("clipped_grad_norm", &J(l.clipped_grad_norm))?;
+        m.serialize_field("delta_rms", &J(l.delta_rms))?;
+        m.serialize_field("weight_norm", &J(l.weight_norm))?;
+        m.serialize_field("act_mean", &J(l.act_mean))?;
+        m.serialize_field("act_std", &J(l.act_std))?;
+        m.serialize_field("flat_share", &l.flat_share.map(J))?;
+        m.serialize_field("dead_share", &l.dead_share.map(J))?;
+        m.serialize_field("update_ratio", &J(l.update_ratio))?;
+        m.serialize_field("eff_lr_mean", &J(l.eff_lr_mean))?;
+        m.serialize_field("eff_lr_min", &J(l.eff_lr_min))?;
+        m.serialize_field("eff_lr_max", &J(l.eff_lr_max))?;
+        m.end()
+    }
+}
 
 // Traces are written while the run goes: memory stays that of one step, however long the
 // run (a CLI run may have a million steps).
@@ -23,7 +81,7 @@ fn for_each_record(
     steps: u64,
     mut each: impl FnMut(&StepRecord) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut run = Run::new(config.clone(), 1);
+    let mut run = Run::new(config.spec(), config.precision, 1);
     for _ in 0..steps {
         if run.step(1) == 0 {
             break;
@@ -55,7 +113,7 @@ pub fn write_summary_json(config: &Config, steps: u64, out: &mut impl Write) -> 
         if r.non_finite {
             diverged_at = Some(r.step);
         }
-        serde_json::to_writer(&mut *out, r).map_err(to_io)
+        serde_json::to_writer(&mut *out, &RecordJson(r)).map_err(to_io)
     })?;
     out.write_all(b"],\"diverged_at\":")?;
     serde_json::to_writer(&mut *out, &diverged_at).map_err(to_io)?;
@@ -76,15 +134,15 @@ pub fn summary_json(config: &Config, steps: u64) -> String {
 pub fn write_summary_csv(config: &Config, steps: u64, out: &mut impl Write) -> io::Result<()> {
     out.write_all(
         b"step,loss,batch_accuracy,train_accuracy,test_loss,test_accuracy,grad_norm,clipped_grad_norm,clipped,non_finite,\
-          layer,layer_grad_norm,layer_clipped_grad_norm,delta_rms,weight_norm,act_mean,act_std,saturated_or_dead,\
-          eff_lr_mean,eff_lr_min,eff_lr_max\n",
+          layer,layer_grad_norm,layer_clipped_grad_norm,delta_rms,weight_norm,act_mean,act_std,flat_share,dead_share,\
+          update_ratio,eff_lr_mean,eff_lr_min,eff_lr_max\n",
     )?;
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for_each_record(config, steps, |r| {
         for (l, layer) in r.layers.iter().enumerate() {
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 r.step,
                 r.loss,
                 opt(r.batch_accuracy),
@@ -102,7 +160,9 @@ pub fn write_summary_csv(config: &Config, steps: u64, out: &mut impl Write) -> i
                 layer.weight_norm,
                 layer.act_mean,
                 layer.act_std,
-                opt(layer.saturated_or_dead),
+                opt(layer.flat_share),
+                opt(layer.dead_share),
+                layer.update_ratio,
                 layer.eff_lr_mean,
                 layer.eff_lr_min,
                 layer.eff_lr_max,
@@ -130,31 +190,42 @@ pub const FINGERPRINT_CONFIGS: [&str; 4] = [
     r#"{"seed": 6, "network": {"depth": 8, "width": 8, "activation": "sigmoid", "init": "standard"}, "optimizer": {"kind": "nesterov"}, "dataset": {"kind": "xor"}, "loss": "mse", "clip": {"kind": "value", "threshold": 0.01}}"#,
 ];
 
-/// The fingerprint of the 20-step full trace of [`FINGERPRINT_CONFIGS`]`[index]`
-/// (0 for an index out of range).
-pub fn config_fingerprint(index: usize) -> u64 {
-    let Some(text) = FINGERPRINT_CONFIGS.get(index) else {
-        return 0;
-    };
-    match Config::from_json(text) {
-        Ok(config) => fingerprint(&full_json(&config, 20)),
-        Err(_) => 0,
-    }
+/// The fingerprint of the 20-step full trace of [`FINGERPRINT_CONFIGS`]`[index]`. An index
+/// out of range or a config that does not parse is an error, never a number: a broken
+/// fixture must fail the check on both sides, not agree with itself.
+pub fn config_fingerprint(index: usize) -> Result<u64, String> {
+    let text = FINGERPRINT_CONFIGS.get(index).ok_or_else(|| {
+        format!(
+            "no fingerprint config {index}; there are {}",
+            FINGERPRINT_CONFIGS.len()
+        )
+    })?;
+    let config = Config::from_json(text).map_err(|e| format!("fingerprint config {index}: {e}"))?;
+    Ok(fingerprint(&full_json(&config, 20)))
 }
 
 /// Writes the full trace of trace-format.md: `{"config": ..., "steps": [...],
-/// "final_layers": [...]}`, each step as soon as it is taken.
-pub fn write_full_json(config: &Config, steps: u64, out: &mut impl Write) -> io::Result<()> {
+/// "final_layers": [...]}`, each step as soon as it is taken. With `splits`, two top-level
+/// fields beyond the format follow: `"train"` and `"test"`, each `{"x": rows x inputs,
+/// "y": rows x outputs (the targets as the loss sees them), "labels": [class index, or the
+/// regression target]}` in the run's precision, so that the evaluation-mode numbers of the
+/// summary trace (test loss, train and test accuracy) can be re-computed too.
+pub fn write_full_json(
+    config: &Config,
+    steps: u64,
+    splits: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
     match config.precision {
-        Precision::F32 => write_full_json_in::<f32>(config, steps, out),
-        Precision::F64 => write_full_json_in::<f64>(config, steps, out),
+        Precision::F32 => write_full_json_in::<f32>(config, steps, splits, out),
+        Precision::F64 => write_full_json_in::<f64>(config, steps, splits, out),
     }
 }
 
 /// The full trace as a JSON string (see [`write_full_json`]).
 pub fn full_json(config: &Config, steps: u64) -> String {
     let mut out = Vec::new();
-    match write_full_json(config, steps, &mut out) {
+    match write_full_json(config, steps, false, &mut out) {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
         Err(e) => format!("{{\"error\": \"{e}\"}}"),
     }
@@ -163,9 +234,10 @@ pub fn full_json(config: &Config, steps: u64) -> String {
 fn write_full_json_in<T: Float>(
     config: &Config,
     steps: u64,
+    splits: bool,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let mut session = Session::<T>::new(config.clone(), 1);
+    let mut session = Session::<T>::new(config.spec(), 1);
     out.write_all(b"{\"config\":")?;
     serde_json::to_writer(&mut *out, config).map_err(to_io)?;
     out.write_all(b",\"steps\":[")?;
@@ -196,7 +268,52 @@ fn write_full_json_in<T: Float>(
         },
     )
     .map_err(to_io)?;
+    if splits {
+        let (data, outputs) = (session.dataset(), net.arch.outputs);
+        for (name, x, labels) in [
+            ("train", &data.train_x, &data.train_y),
+            ("test", &data.test_x, &data.test_y),
+        ] {
+            write!(out, ",\"{name}\":")?;
+            let x: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
+            let mut row = vec![0.0; outputs];
+            let mut y: Vec<T> = Vec::with_capacity(labels.len() * outputs);
+            for &label in labels.iter() {
+                data.targets(label, outputs, &mut row);
+                y.extend(row.iter().map(|&v| T::from_f64(v)));
+            }
+            let split = SplitJson {
+                x: Rows {
+                    data: &x,
+                    cols: data.inputs,
+                },
+                y: Rows {
+                    data: &y,
+                    cols: outputs,
+                },
+                labels,
+            };
+            serde_json::to_writer(&mut *out, &split).map_err(to_io)?;
+        }
+    }
     out.write_all(b"}")
+}
+
+/// One split of the data set, for the full trace's optional `"train"` and `"test"`.
+struct SplitJson<'a, T> {
+    x: Rows<'a, T>,
+    y: Rows<'a, T>,
+    labels: &'a [f64],
+}
+
+impl<T: Float> Serialize for SplitJson<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Split", 3)?;
+        m.serialize_field("x", &self.x)?;
+        m.serialize_field("y", &self.y)?;
+        m.serialize_field("labels", &Vector(self.labels))?;
+        m.end()
+    }
 }
 
 struct StepJson<'a, T> {

@@ -16,7 +16,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use crate::config::{schema, Config};
 use crate::engine::loss::Loss;
-use crate::engine::session::Run;
+use crate::run::ConfiguredRun;
+use crate::trace::RecordJson;
 use crate::view::boundary::{self, Boundary};
 use crate::view::charts::{self, Style};
 use crate::view::heatmap::{cell_at, Grid};
@@ -67,7 +68,7 @@ struct HeatmapHit {
 
 #[wasm_bindgen]
 pub struct App {
-    run: Run,
+    run: ConfiguredRun,
     view: ViewSettings,
     canvases: Vec<(String, HtmlCanvasElement)>,
     heatmap: Option<HeatmapHit>,
@@ -112,7 +113,7 @@ impl App {
 
     fn with_config(config: Config) -> App {
         App {
-            run: Run::new(config, HISTORY),
+            run: ConfiguredRun::new(config, HISTORY),
             view: ViewSettings::default(),
             canvases: Vec::new(),
             heatmap: None,
@@ -178,7 +179,7 @@ impl App {
                 self.run.set_lr(lr);
             }
         } else {
-            self.run = Run::new(new, HISTORY);
+            self.run = ConfiguredRun::new(new, HISTORY);
             self.boundary = None;
         }
         Ok(json!({ "restarted": !continues }).to_string())
@@ -186,7 +187,7 @@ impl App {
 
     /// Restarts the run from its config (same seed, same numbers).
     pub fn reset(&mut self) {
-        self.run = Run::new(self.run.config().clone(), HISTORY);
+        self.run = ConfiguredRun::new(self.run.config().clone(), HISTORY);
         self.boundary = None;
     }
 
@@ -209,7 +210,7 @@ impl App {
     /// the first step.
     pub fn inspect(&self) -> String {
         let mut v = match self.run.history().back() {
-            Some(r) => serde_json::to_value(r).unwrap_or(Value::Null),
+            Some(r) => serde_json::to_value(RecordJson(r)).unwrap_or(Value::Null),
             None => json!({"step": null, "loss": null, "layers": []}),
         };
         if let Some(obj) = v.as_object_mut() {
@@ -222,9 +223,13 @@ impl App {
 
     /// The diagnosis as JSON `{level, text}`.
     pub fn diagnosis(&self) -> String {
-        let depth = self.run.config().network.depth;
-        let saturating = self.run.config().network.activation.saturates();
-        let d = diagnosis::diagnose(self.run.history(), self.view.metric, depth, saturating);
+        let arch = &self.run.spec().arch;
+        let d = diagnosis::diagnose(
+            self.run.history(),
+            self.view.metric,
+            arch.depth,
+            arch.activation,
+        );
         serde_json::to_string(&d).unwrap_or_default()
     }
 
@@ -572,7 +577,7 @@ impl App {
 
     fn draw_data(&mut self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
         if self.run.dataset().kind.classes().is_none() {
-            let run = &mut self.run;
+            let run = self.run.engine_mut();
             return draw_with(canvas, |root| scene::fitted_curve(root, style, run));
         }
         let root = backend(canvas)?.into_drawing_area();
@@ -601,7 +606,7 @@ impl App {
         let steps = run.steps();
         let cells = boundary::cells_per_frame(run.param_count(), boundary::GRID);
         let outputs = run.arch().outputs;
-        let mse = run.config().loss() == Loss::Mse;
+        let mse = run.spec().loss == Loss::Mse;
         slot.get_or_insert_with(|| Boundary::new(boundary::GRID))
             .refresh(steps, cells, |start, end| {
                 let xs = boundary::grid_points(boundary::GRID, boundary::EXTENT, start, end);

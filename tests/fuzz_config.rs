@@ -360,7 +360,7 @@ fn check(text: &str, paths: &[Vec<String>]) -> Result<&'static str, String> {
             if again != c {
                 return Err("accepted config changes when written and read again".into());
             }
-            let mut run = Run::new(c.clone(), 16);
+            let mut run = Run::new(c.spec(), c.precision, 16);
             if run.param_count() * c.batch_size > MAX_STEP_WORK {
                 return Ok("built");
             }

@@ -158,6 +158,20 @@ fn cli_writes_summary_csv_and_full_traces_to_files() {
     assert_eq!(lines.len(), 1 + 3 * 5);
     assert!(lines[0].starts_with("step,loss,"));
 
+    // --splits adds the data set beyond the format: 200 samples, 20% held out.
+    let (ok, out, err) = gradscope(&[
+        "run", "--config", &cfg, "--steps", "1", "--trace", "full", "--splits",
+    ]);
+    assert!(ok, "{err}");
+    let doc = parse(&out);
+    assert_eq!(doc["train"]["x"].as_array().map(|r| r.len()), Some(160));
+    assert_eq!(doc["test"]["x"].as_array().map(|r| r.len()), Some(40));
+    assert_eq!(doc["test"]["x"][0].as_array().map(|r| r.len()), Some(2));
+    assert_eq!(doc["test"]["y"][0].as_array().map(|r| r.len()), Some(1));
+    assert_eq!(doc["test"]["labels"].as_array().map(|r| r.len()), Some(40));
+    let (ok, out, _) = gradscope(&["run", "--config", &cfg, "--steps", "1", "--trace", "full"]);
+    assert!(ok && parse(&out).get("test").is_none());
+
     let out_path = dir.join("full.json").to_string_lossy().to_string();
     let (ok, stdout, _) = gradscope(&[
         "run", "--config", &cfg, "--steps", "2", "--trace", "full", "--out", &out_path,
@@ -273,4 +287,57 @@ fn cli_draws_every_view_as_an_svg_figure() {
     let (ok, _, err) = gradscope(&["figure", "--view", "flow", "--width", "5"]);
     assert!(!ok && err.contains("100 to 4000"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_fingerprint_fixture_parses_and_a_missing_one_is_an_error() {
+    use gradscope::trace::{config_fingerprint, FINGERPRINT_CONFIGS};
+    for i in 0..FINGERPRINT_CONFIGS.len() {
+        let f = config_fingerprint(i).unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(f, 0, "config {i}");
+    }
+    let e = config_fingerprint(FINGERPRINT_CONFIGS.len())
+        .err()
+        .unwrap_or_default();
+    assert!(e.contains("no fingerprint config"), "{e}");
+}
+
+#[test]
+fn summary_records_carry_flat_and_dead_shares_and_update_ratio() {
+    let relu = config(r#"{"network": {"depth": 3, "activation": "relu", "init": "he_normal"}}"#);
+    let doc = parse(&summary_json(&relu, 2));
+    let layers = doc["steps"][1]["layers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(layers.len(), 4);
+    for hidden in &layers[..3] {
+        assert!(hidden["flat_share"].is_number(), "{hidden}");
+        assert!(hidden["dead_share"].is_number(), "{hidden}");
+        assert!(
+            hidden["update_ratio"].as_f64().is_some_and(|r| r > 0.0),
+            "{hidden}"
+        );
+        assert!(hidden.get("saturated_or_dead").is_none());
+    }
+    assert!(layers[3]["flat_share"].is_null() && layers[3]["dead_share"].is_null());
+    assert!(layers[3]["update_ratio"].is_number());
+    let elu = config(r#"{"network": {"depth": 3, "activation": "elu"}}"#);
+    let doc = parse(&summary_json(&elu, 1));
+    assert!(doc["steps"][0]["layers"][0]["dead_share"].is_null());
+    assert!(doc["steps"][0]["layers"][0]["flat_share"].is_number());
+    let mut csv = Vec::new();
+    gradscope::trace::write_summary_csv(&relu, 1, &mut csv).unwrap_or_else(|e| panic!("{e}"));
+    let csv = String::from_utf8(csv).unwrap_or_default();
+    let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap_or("").split(',').collect();
+    assert_eq!(header.len(), row.len());
+    let at = |name: &str| header.iter().position(|h| *h == name);
+    assert_eq!(at("flat_share").map(|i| i + 1), at("dead_share"));
+    assert_eq!(at("dead_share").map(|i| i + 1), at("update_ratio"));
+    assert!(at("saturated_or_dead").is_none());
+    let dead: f64 = at("dead_share")
+        .and_then(|i| row[i].parse().ok())
+        .unwrap_or(f64::NAN);
+    assert!((0.0..=1.0).contains(&dead), "{dead}");
 }

@@ -1,7 +1,7 @@
 //! Training facts: what each mitigation does to a real run, through the public session API.
 
 use gradscope::engine::session::Session;
-use gradscope::{Config, Run};
+use gradscope::{Config, ConfiguredRun};
 
 fn config(json: &str) -> Config {
     Config::from_json(json).unwrap_or_else(|e| panic!("{e}: {json}"))
@@ -11,7 +11,7 @@ fn config(json: &str) -> Config {
 fn test_accuracy_after(json: &str, steps: u64) -> f64 {
     let mut c = config(json);
     c.eval_every = steps - 1;
-    let mut run = Run::new(c, 16);
+    let mut run = ConfiguredRun::new(c, 16);
     run.step(steps);
     assert_eq!(run.diverged_at(), None);
     run.history()
@@ -40,7 +40,7 @@ fn spiral3_and_sine_make_progress() {
         2001,
     );
     assert!(acc > 0.8, "spiral3 accuracy {acc}");
-    let mut run = Run::new(
+    let mut run = ConfiguredRun::new(
         config(
             r#"{"dataset": {"kind": "sine", "noise": 0.0}, "network": {"depth": 3, "width": 16}, "optimizer": {"kind": "adam", "lr": 0.01}}"#,
         ),
@@ -53,7 +53,7 @@ fn spiral3_and_sine_make_progress() {
 
 /// Relative change of the first layer's `W` over `steps` steps.
 fn first_layer_change(json: &str, steps: u64) -> f64 {
-    let mut s = Session::<f32>::new(config(json), 4);
+    let mut s = Session::<f32>::new(config(json).spec(), 4);
     let range = s.network().layers[0].w_range();
     let before: Vec<f32> = s.network().params[range.clone()].to_vec();
     s.step(steps);
@@ -110,7 +110,7 @@ fn deep_sigmoid_net_barely_moves_its_first_layer_while_relu_he_batch_norm_does()
 
 #[test]
 fn adagrad_effective_lr_never_increases() {
-    let mut run = Run::new(
+    let mut run = ConfiguredRun::new(
         config(
             r#"{"network": {"depth": 8, "width": 8, "batch_norm": true}, "optimizer": {"kind": "adagrad", "lr": 0.1}}"#,
         ),
@@ -147,7 +147,7 @@ fn norm_clipping_bounds_every_sgd_update_by_lr_times_threshold() {
         r#"{"network": {"depth": 12, "width": 16, "activation": "relu", "init": "normal", "init_std": 0.5},
             "optimizer": {"kind": "sgd", "lr": 0.05}, "clip": {"kind": "norm", "threshold": 0.5}}"#,
     );
-    let mut s = Session::<f32>::new(c, 8);
+    let mut s = Session::<f32>::new(c.spec(), 8);
     let mut fired = 0;
     for _ in 0..100 {
         let before = s.network().params.clone();
@@ -180,7 +180,7 @@ fn an_overflowing_run_ends_diverged_without_panic_and_with_bounded_memory() {
         r#"{"network": {"depth": 40, "width": 64, "activation": "relu", "init": "normal", "init_std": 3.0},
             "optimizer": {"kind": "sgd", "lr": 1.0}}"#,
     );
-    let mut run = Run::new(c, 50);
+    let mut run = ConfiguredRun::new(c, 50);
     let taken = run.step(1000);
     let at = run
         .diverged_at()
@@ -201,7 +201,7 @@ fn an_overflowing_run_ends_diverged_without_panic_and_with_bounded_memory() {
 
 #[test]
 fn history_is_a_ring_buffer() {
-    let mut run = Run::new(config("{}"), 25);
+    let mut run = ConfiguredRun::new(config("{}"), 25);
     run.step(100);
     let h = run.history();
     assert_eq!(h.len(), 25);

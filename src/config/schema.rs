@@ -1072,7 +1072,15 @@ pub fn resolve(doc: &mut Value, section: Section) -> Result<(), ConfigError> {
                 json!(want)
             }
             (_, Some(v)) => f.check(&v, doc).map_err(|m| err(f.path, m))?,
-            (_, None) => f.default_in(doc).unwrap_or(Value::Null),
+            (_, None) => match f.default_in(doc) {
+                Some(v) => v,
+                // A default the config does not write out (residual_scale at 1): left
+                // out here too, and serde fills it in.
+                None => {
+                    remove(doc, f.path);
+                    continue;
+                }
+            },
         };
         set(doc, f.path, value);
     }

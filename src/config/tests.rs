@@ -358,3 +358,26 @@ fn merged_patches_rederive_dataset_fields_and_reset_a_switched_optimizer() {
     assert_eq!(e.field, "network.depth");
     assert!(c.merged(&serde_json::json!([1])).is_err());
 }
+
+#[test]
+fn residual_scale_defaults_to_one_is_checked_and_reaches_the_spec() {
+    let c = Config::from_json("{}").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.network.residual_scale, 1.0);
+    assert!(c.to_json().contains("\"residual_scale\": 1.0"));
+    let c = Config::from_json(r#"{"network": {"skip_connections": true, "residual_scale": 0.25}}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.spec().arch.residual_scale, 0.25);
+    let again = Config::from_json(&c.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.network.residual_scale, 0.25);
+    for bad in ["0", "-0.5", "1.5", "\"half\""] {
+        let e = Config::from_json(&format!(r#"{{"network": {{"residual_scale": {bad}}}}}"#))
+            .err()
+            .unwrap_or_else(|| panic!("{bad} accepted"));
+        assert_eq!(e.field, "network.residual_scale", "{bad}");
+    }
+    let e = Config::from_json(r#"{"network": {"residual_scale": 2}}"#)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("allowed above 0 up to 1"), "{e}");
+}

@@ -13,7 +13,7 @@ use super::colormap::{viridis, CLASSES, NON_FINITE};
 use super::heatmap::Scale;
 use super::series::{Band, Line, LossLines};
 use super::Rect;
-use crate::engine::clip::ClipKind;
+use crate::engine::clip::Clip;
 
 /// Drawing errors are reported as text (the page logs them and keeps going).
 pub type DrawResult<T> = Result<T, String>;
@@ -209,14 +209,16 @@ pub fn gradient_flow<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     style: Style,
     flow: &[(f64, f64)],
-    clip: ClipKind,
-    threshold: f64,
+    clip: Clip,
 ) -> DrawResult<()> {
     // The threshold line only means something on this axis for norm clipping: the
     // per-layer norms after it are at most the global norm, which is at most the
     // threshold. Value clipping bounds elements, not norms; its clipped norms are shown,
     // its threshold is not.
-    let line = (clip == ClipKind::Norm).then_some(threshold);
+    let line = match clip {
+        Clip::Norm(threshold) => Some(threshold),
+        Clip::None | Clip::Value(_) => None,
+    };
     root.fill(&WHITE).map_err(e)?;
     let n = flow.len().max(1);
     let values: Vec<f64> = flow
@@ -276,7 +278,7 @@ pub fn gradient_flow<DB: DrawingBackend>(
                 .map(|p| Circle::new(*p, style.px(3.0), raw_color.filled())),
         )
         .map_err(e)?;
-    if clip != ClipKind::None {
+    if clip != Clip::None {
         chart
             .draw_series(LineSeries::new(
                 clipped,
@@ -726,14 +728,14 @@ mod tests {
     fn the_flow_chart_survives_every_number() {
         for values in extreme_sets() {
             let flow: Vec<(f64, f64)> = values.iter().map(|v| (*v, *v / 2.0)).collect();
-            for (clip, threshold) in [
-                (ClipKind::Norm, 1e-200),
-                (ClipKind::Norm, 1e-170),
-                (ClipKind::Value, 1e9),
-                (ClipKind::None, 1.0),
+            for clip in [
+                Clip::Norm(1e-200),
+                Clip::Norm(1e-170),
+                Clip::Value(1e9),
+                Clip::None,
             ] {
                 let flow = flow.clone();
-                let out = svg(move |root| gradient_flow(root, style(), &flow, clip, threshold));
+                let out = svg(move |root| gradient_flow(root, style(), &flow, clip));
                 assert!(out.contains("layer"), "{values:?}");
             }
         }
@@ -772,7 +774,7 @@ mod tests {
     fn log_ticks_label_the_data_range() {
         // The flow chart of norms from 1e-19 to 1e-2 labels decades across that range.
         let flow = vec![(1e-19, 1e-19), (1e-10, 1e-10), (1e-2, 1e-2)];
-        let out = svg(move |root| gradient_flow(root, style(), &flow, ClipKind::None, 1.0));
+        let out = svg(move |root| gradient_flow(root, style(), &flow, Clip::None));
         assert!(
             out.contains("1e-18") || out.contains("1e-19"),
             "low decades labelled"

@@ -6,7 +6,10 @@
 //! 3. vanishing: the first hidden layer's measure (weight-gradient norm or back-propagated
 //!    signal, whichever the heatmap shows) is below 1e-3 of the last hidden layer's,
 //!    as a geometric mean over the last 10 steps;
-//! 4. dead or saturated units: more than half of some hidden layer's units;
+//! 4. dead or saturated units: for relu, more than half of some hidden layer's units dead
+//!    (`dead_share`: zero slope for the whole batch); for sigmoid and tanh, more than half
+//!    of some hidden layer's activations saturated (`flat_share`). "Dead" is never said of
+//!    another activation, nor "saturated" of one without flat tails;
 //! 5. otherwise healthy.
 
 use std::collections::VecDeque;
@@ -15,7 +18,8 @@ use serde::Serialize;
 
 use super::series::{metric_of, recent};
 use super::Metric;
-use crate::engine::session::StepRecord;
+use crate::engine::activation::Activation;
+use crate::engine::session::{LayerRecord, StepRecord};
 
 /// The gradient-norm level called exploding.
 pub const EXPLODING_NORM: f64 = 1e3;
@@ -59,13 +63,12 @@ pub fn short(v: f64) -> String {
     }
 }
 
-/// The diagnosis of `history` for a net with `depth` hidden layers; `saturating` says
-/// whether the activation saturates (sigmoid, tanh) rather than dies (relu family).
+/// The diagnosis of `history` for a net with `depth` hidden layers of `activation`.
 pub fn diagnose(
     history: &VecDeque<StepRecord>,
     metric: Metric,
     depth: usize,
-    saturating: bool,
+    activation: Activation,
 ) -> Diagnosis {
     let Some(last) = history.back() else {
         return Diagnosis {
@@ -132,17 +135,28 @@ pub fn diagnose(
             };
         }
     }
+    // Dead units from the dead share (relu only), saturation from the flat share (sigmoid
+    // and tanh only); the other activations' near-zero slopes are not diagnosed here.
+    let share = |r: &LayerRecord| {
+        if activation.can_die() {
+            r.dead_share
+        } else if activation.saturates() {
+            r.flat_share
+        } else {
+            None
+        }
+    };
     let worst = last.layers[..depth.min(last.layers.len())]
         .iter()
         .enumerate()
-        .filter_map(|(l, r)| r.saturated_or_dead.map(|f| (l, f)))
+        .filter_map(|(l, r)| share(r).map(|f| (l, f)))
         .fold(None, |best: Option<(usize, f64)>, (l, f)| match best {
             Some((_, bf)) if bf >= f => best,
             _ => Some((l, f)),
         });
     if let Some((l, f)) = worst.filter(|(_, f)| *f > 0.5) {
         let pct = (f * 100.0).round();
-        return if saturating {
+        return if activation.saturates() {
             Diagnosis {
                 level: Level::Saturated,
                 text: format!(
@@ -184,16 +198,16 @@ pub fn diagnose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::session::Run;
     use crate::Config;
+    use crate::ConfiguredRun;
 
     fn diagnose_config(json: &str, steps: u64) -> Diagnosis {
         let c = Config::from_json(json).unwrap_or_else(|e| panic!("{e}"));
         let depth = c.network.depth;
-        let saturating = c.network.activation.saturates();
-        let mut run = Run::new(c, 100);
+        let activation = c.network.activation;
+        let mut run = ConfiguredRun::new(c, 100);
         run.step(steps);
-        diagnose(run.history(), Metric::GradNorm, depth, saturating)
+        diagnose(run.history(), Metric::GradNorm, depth, activation)
     }
 
     #[test]
@@ -225,9 +239,68 @@ mod tests {
         );
         assert_eq!(d.level, Level::Healthy, "{}", d.text);
         assert_eq!(
-            diagnose(&VecDeque::new(), Metric::Delta, 3, true).level,
+            diagnose(&VecDeque::new(), Metric::Delta, 3, Activation::Tanh).level,
             Level::Idle
         );
+    }
+
+    /// One healthy-looking step whose hidden layers have these flat and dead shares.
+    fn record(flat: Option<f64>, dead: Option<f64>) -> VecDeque<StepRecord> {
+        let layer = |hidden: bool| LayerRecord {
+            grad_norm: 1.0,
+            clipped_grad_norm: 1.0,
+            delta_rms: 1.0,
+            weight_norm: 1.0,
+            act_mean: 0.0,
+            act_std: 1.0,
+            flat_share: flat.filter(|_| hidden),
+            dead_share: dead.filter(|_| hidden),
+            update_ratio: 1e-3,
+            eff_lr_mean: 0.1,
+            eff_lr_min: 0.1,
+            eff_lr_max: 0.1,
+        };
+        VecDeque::from([StepRecord {
+            step: 3,
+            loss: 0.5,
+            batch_accuracy: None,
+            train_accuracy: None,
+            test_loss: None,
+            test_accuracy: None,
+            grad_norm: 1.0,
+            clipped_grad_norm: 1.0,
+            clipped: false,
+            non_finite: false,
+            layers: vec![layer(true), layer(true), layer(false)],
+        }])
+    }
+
+    #[test]
+    fn dead_is_said_of_relu_only_and_saturated_of_sigmoid_and_tanh_only() {
+        let level = |act, flat, dead| diagnose(&record(flat, dead), Metric::GradNorm, 2, act);
+        let d = level(Activation::Relu, Some(0.9), Some(0.75));
+        assert_eq!(d.level, Level::Dead, "{}", d.text);
+        assert!(d.text.contains("75%"), "{}", d.text);
+        // Relu's flat share alone (half its values are negative at init) is not death.
+        assert_eq!(
+            level(Activation::Relu, Some(0.9), Some(0.1)).level,
+            Level::Healthy
+        );
+        for act in [Activation::Sigmoid, Activation::Tanh] {
+            let d = level(act, Some(0.8), None);
+            assert_eq!(d.level, Level::Saturated, "{act:?}");
+            assert!(d.text.contains("80%"), "{}", d.text);
+        }
+        // A large flat share of leaky_relu, elu, gelu or selu is neither dead nor saturated.
+        for act in [
+            Activation::LeakyRelu,
+            Activation::Elu,
+            Activation::Gelu,
+            Activation::Selu,
+        ] {
+            let d = level(act, Some(0.95), None);
+            assert_eq!(d.level, Level::Healthy, "{act:?}: {}", d.text);
+        }
     }
 
     #[test]

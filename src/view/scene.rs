@@ -13,7 +13,7 @@ use super::plane::Point;
 use super::{series, Metric, Rect};
 use crate::engine::activation::Activation;
 use crate::engine::loss::Loss;
-use crate::engine::optim::OptimizerKind;
+use crate::engine::optim::{OptimizerKind, OptimizerSpec};
 use crate::engine::session::Run;
 
 /// The views, by the names the page and the CLI use.
@@ -101,9 +101,8 @@ pub fn flow<DB: DrawingBackend>(
     style: Style,
     run: &Run,
 ) -> DrawResult<()> {
-    let clip = &run.config().clip;
     let flow = series::gradient_flow(run.history());
-    charts::gradient_flow(root, style, &flow, clip.kind, clip.threshold)
+    charts::gradient_flow(root, style, &flow, run.spec().clip)
 }
 
 /// The first and last step of the time charts' window.
@@ -133,9 +132,10 @@ pub fn lr<DB: DrawingBackend>(
     run: &Run,
     window: usize,
 ) -> DrawResult<()> {
-    let what = match run.config().optimizer.kind {
-        OptimizerKind::Adagrad => "lr / sqrt(G + eps)",
-        OptimizerKind::Sgd | OptimizerKind::Momentum | OptimizerKind::Nesterov => "lr",
+    let optimizer = &run.spec().optimizer;
+    let what = match optimizer {
+        OptimizerSpec::Adagrad { .. } => "lr / sqrt(G + eps)",
+        o if !o.is_adaptive() => "lr",
         _ => "effective step size",
     };
     charts::effective_lr(
@@ -177,7 +177,7 @@ pub fn saturation<DB: DrawingBackend>(
     run: &Run,
     sink: &mut dyn CellSink,
 ) -> DrawResult<()> {
-    let range = activation_range(run.config().network.activation);
+    let range = activation_range(run.spec().arch.activation);
     let hist = run.activation_histograms(BINS, range.0, range.1);
     let mut grid = Grid::new(hist.len(), BINS);
     for (l, counts) in hist.iter().enumerate() {
@@ -244,7 +244,7 @@ pub fn data_vector<DB: DrawingBackend>(
     }
     let rect = charts::data_frame(root, style, extent)?;
     let outputs = run.arch().outputs;
-    let mse = run.config().loss() == Loss::Mse;
+    let mse = run.spec().loss == Loss::Mse;
     let mut grid = Boundary::new(n);
     grid.refresh(run.steps(), n * n, |start, end| {
         boundary::class_colours(

@@ -103,15 +103,15 @@ pub fn loss_lines(history: &VecDeque<StepRecord>, window: usize) -> LossLines {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::session::Run;
     use crate::Config;
+    use crate::ConfiguredRun;
 
     fn history(steps: u64) -> VecDeque<StepRecord> {
         let c = Config::from_json(
             r#"{"network": {"depth": 3}, "optimizer": {"kind": "adagrad"}, "eval_every": 5}"#,
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let mut run = Run::new(c, 1000);
+        let mut run = ConfiguredRun::new(c, 1000);
         run.step(steps);
         run.history().clone()
     }

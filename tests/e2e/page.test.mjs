@@ -380,7 +380,7 @@ test('numbers read through inspect() equal the native CLI for the same config an
   }
   assert.equal(browserRecord.layers.length, native.layers.length);
   browserRecord.layers.forEach((layer, l) => {
-    for (const key of ['grad_norm', 'clipped_grad_norm', 'delta_rms', 'weight_norm', 'eff_lr_mean', 'eff_lr_min', 'eff_lr_max', 'act_mean', 'act_std']) {
+    for (const key of ['grad_norm', 'clipped_grad_norm', 'delta_rms', 'weight_norm', 'eff_lr_mean', 'eff_lr_min', 'eff_lr_max', 'act_mean', 'act_std', 'flat_share', 'dead_share', 'update_ratio']) {
       assert.equal(layer[key], native.layers[l][key], `layer ${l} ${key}`);
     }
   });

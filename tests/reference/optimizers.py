@@ -2,7 +2,7 @@
 
 Run: python tests/reference/optimizers.py   (needs jax, optax; float64 throughout)
 Prints the parameters after each of 5 steps from p0 with the fixed gradient sequence G,
-for every optimizer configuration the Rust tests check (src/engine/optim/tests.rs).
+for every optimizer configuration the Rust tests check (engine/src/optim/tests.rs).
 """
 import jax
 import jax.numpy as jnp

@@ -304,12 +304,33 @@ fn test() -> Result<(), String> {
                 "-D",
                 "warnings",
             ],
+        )?;
+        run(
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "gradscope-engine",
+                "--lib",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ],
         )
     });
     stage("docs (rustdoc, warnings denied)", &|| {
         run_env(
             "cargo",
-            &["doc", "--no-deps", "-p", "gradscope"],
+            &[
+                "doc",
+                "--no-deps",
+                "-p",
+                "gradscope",
+                "-p",
+                "gradscope-engine",
+            ],
             &[("RUSTDOCFLAGS", "-D warnings")],
         )
     });

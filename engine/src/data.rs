@@ -256,7 +256,7 @@ impl Batcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::Stream;
+    use crate::rng::Stream;
 
     #[test]
     fn every_dataset_has_the_requested_split_and_balanced_labels() {

@@ -8,79 +8,66 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
-
-use super::activation::Activation;
-use super::clip::{clip, l2_norm};
+use super::clip::{clip, l2_norm, Clip};
 use super::data::{Batcher, Dataset};
 use super::float::{sum4, Float};
 use super::loss::Loss;
 use super::network::{Mode, Network, Workspace};
-use super::optim::{self, LrStats, Optimizer};
+use super::optim::{self, LrStats, Optimizer, OptimizerSpec};
 use super::rng::{Rng, Stream};
-use crate::config::Config;
-use crate::json::{num, opt_num};
+use super::spec::{Precision, RunSpec};
 
-/// Summary of one layer at one step.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Summary of one layer at one step (plain data; the `gradscope` crate writes it as JSON
+/// and CSV).
+#[derive(Clone, Debug, PartialEq)]
 pub struct LayerRecord {
     /// `||dL/dW||_2` before clipping.
-    #[serde(serialize_with = "num")]
     pub grad_norm: f64,
     /// `||dL/dW||_2` after clipping (what the optimizer receives).
-    #[serde(serialize_with = "num")]
     pub clipped_grad_norm: f64,
     /// RMS over batch and units of `dL/dz` at the layer's linear output (before batch norm).
-    #[serde(serialize_with = "num")]
     pub delta_rms: f64,
     /// `||W||_2` (Frobenius).
-    #[serde(serialize_with = "num")]
     pub weight_norm: f64,
     /// Mean of the layer's activations `a` over batch and units (the logits for the output layer).
-    #[serde(serialize_with = "num")]
     pub act_mean: f64,
     /// Standard deviation of the same values.
-    #[serde(serialize_with = "num")]
     pub act_std: f64,
-    /// Sigmoid/tanh: share of (sample, unit) values with `f'(u)` under 5% of its peak.
-    /// Relu family: share of units with `u <= 0` for every sample of the batch. `None` for
-    /// linear and for the output layer.
-    #[serde(serialize_with = "opt_num")]
-    pub saturated_or_dead: Option<f64>,
+    /// Share of the batch's (example, unit) pairs whose slope is flat, `|f'(u)| < 0.05 max
+    /// |f'|` ([`crate::activation::Activation::is_flat`]); "saturated" for sigmoid and
+    /// tanh, "near-zero slope" for the others. `None` for linear and the output layer.
+    pub flat_share: Option<f64>,
+    /// Share of units whose `f'(u)` is exactly 0 for every example of the batch: dead
+    /// units. `Some` only for relu hidden layers (no other activation can die).
+    pub dead_share: Option<f64>,
+    /// `||dW|| / ||W||`: the L2 norm of this step's actual change of `W` (after clipping,
+    /// optimizer and weight decay) over the norm of `W` before it, in f64. NaN on a
+    /// non-finite step (it takes no update); infinite when `W` was all zeros and moved.
+    pub update_ratio: f64,
     /// Mean effective learning rate over this layer's `W` after the update.
-    #[serde(serialize_with = "num")]
     pub eff_lr_mean: f64,
-    #[serde(serialize_with = "num")]
     pub eff_lr_min: f64,
-    #[serde(serialize_with = "num")]
     pub eff_lr_max: f64,
 }
 
-/// Summary of one training step.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Summary of one training step (plain data).
+#[derive(Clone, Debug, PartialEq)]
 pub struct StepRecord {
     /// 0-based step index.
     pub step: u64,
     /// Minibatch loss before the update.
-    #[serde(serialize_with = "num")]
     pub loss: f64,
     /// Accuracy on the minibatch (classification only).
-    #[serde(serialize_with = "opt_num")]
     pub batch_accuracy: Option<f64>,
     /// Accuracy on the whole training split, evaluation mode (every `eval_every` steps).
-    #[serde(serialize_with = "opt_num")]
     pub train_accuracy: Option<f64>,
     /// Loss on the test split, evaluation mode (every `eval_every` steps).
-    #[serde(serialize_with = "opt_num")]
     pub test_loss: Option<f64>,
     /// Accuracy on the test split (classification only, every `eval_every` steps).
-    #[serde(serialize_with = "opt_num")]
     pub test_accuracy: Option<f64>,
     /// Global L2 norm of all gradients before clipping.
-    #[serde(serialize_with = "num")]
     pub grad_norm: f64,
     /// Global L2 norm after clipping.
-    #[serde(serialize_with = "num")]
     pub clipped_grad_norm: f64,
     /// Whether clipping changed any gradient.
     pub clipped: bool,
@@ -106,7 +93,7 @@ pub struct StepDetail<T> {
 
 /// A training run in floating-point type `T`.
 pub struct Session<T: Float> {
-    config: Config,
+    spec: RunSpec,
     loss: Loss,
     net: Network<T>,
     ws: Workspace<T>,
@@ -120,6 +107,8 @@ pub struct Session<T: Float> {
     batcher: Batcher,
     optimizer: Box<dyn Optimizer<T>>,
     grads: Vec<T>,
+    /// The parameters before the step's update, for the update ratio (allocated once).
+    prev_params: Vec<T>,
     grad_logits: Vec<T>,
     batch_t: Vec<T>,
     history: VecDeque<StepRecord>,
@@ -134,16 +123,16 @@ const EVAL_CHUNK: usize = 256;
 const EVAL_WORKSPACES: usize = 6;
 
 impl<T: Float> Session<T> {
-    /// Builds a run from a resolved config, keeping at most `capacity` step records.
-    pub fn new(config: Config, capacity: usize) -> Session<T> {
-        let arch = config.arch();
-        let loss = config.loss();
-        let d = &config.dataset;
-        let mut data_rng = Rng::new(config.seed, Stream::Data);
+    /// Builds a run from a valid spec, keeping at most `capacity` step records.
+    pub fn new(spec: RunSpec, capacity: usize) -> Session<T> {
+        let arch = spec.arch.clone();
+        let loss = spec.loss;
+        let d = &spec.data;
+        let mut data_rng = Rng::new(spec.seed, Stream::Data);
         let data = Dataset::generate(d.kind, d.samples, d.noise, d.test_fraction, &mut data_rng);
-        let mut init_rng = Rng::new(config.seed, Stream::Init);
-        let n = &config.network;
-        let net = Network::<T>::new(arch.clone(), n.init, n.init_std, n.init_gain, &mut init_rng);
+        let mut init_rng = Rng::new(spec.seed, Stream::Init);
+        let i = &spec.init;
+        let net = Network::<T>::new(arch.clone(), i.init, i.std, i.gain, &mut init_rng);
         let outputs = arch.outputs;
         let encode = |xs: &[f64], ys: &[f64]| -> (Vec<T>, Vec<T>) {
             let x = xs.iter().map(|&v| T::from_f64(v)).collect();
@@ -157,16 +146,16 @@ impl<T: Float> Session<T> {
         };
         let (train_x, train_t) = encode(&data.train_x, &data.train_y);
         let (test_x, test_t) = encode(&data.test_x, &data.test_y);
-        let batcher = Batcher::new(data.n_train(), Rng::new(config.seed, Stream::Batches));
+        let batcher = Batcher::new(data.n_train(), Rng::new(spec.seed, Stream::Batches));
         let n_params = net.params.len();
-        let optimizer =
-            optim::build::<T>(config.optimizer.kind, &config.optimizer.hyper(), n_params);
-        let ws = net.workspace(config.batch_size);
+        let optimizer = optim::build::<T>(&spec.optimizer, n_params);
+        let ws = net.workspace(spec.batch_size);
         Session {
             loss,
             grads: vec![T::ZERO; n_params],
-            grad_logits: vec![T::ZERO; config.batch_size * outputs],
-            batch_t: vec![T::ZERO; config.batch_size * outputs],
+            prev_params: vec![T::ZERO; n_params],
+            grad_logits: vec![T::ZERO; spec.batch_size * outputs],
+            batch_t: vec![T::ZERO; spec.batch_size * outputs],
             ws,
             eval_ws: Vec::new(),
             net,
@@ -181,12 +170,13 @@ impl<T: Float> Session<T> {
             capacity: capacity.max(1),
             steps: 0,
             diverged_at: None,
-            config,
+            spec,
         }
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
+    /// What this run is (with the clipping rule and learning rate as last set).
+    pub fn spec(&self) -> &RunSpec {
+        &self.spec
     }
     pub fn network(&self) -> &Network<T> {
         &self.net
@@ -212,14 +202,14 @@ impl<T: Float> Session<T> {
     }
 
     /// Changes the clipping rule for the following steps (the run continues).
-    pub fn set_clip(&mut self, clip: crate::config::ClipConfig) {
-        self.config.clip = clip;
+    pub fn set_clip(&mut self, clip: Clip) {
+        self.spec.clip = clip;
     }
 
     /// Changes the learning rate for the following steps, keeping the optimizer's state
     /// (the run continues).
     pub fn set_lr(&mut self, lr: f64) {
-        self.config.optimizer.lr = Some(lr);
+        self.spec.optimizer.set_lr(lr);
         self.optimizer.set_lr(lr);
     }
 
@@ -267,7 +257,7 @@ impl<T: Float> Session<T> {
     }
 
     fn step_once(&mut self, detailed: bool) -> Option<StepDetail<T>> {
-        let batch = self.config.batch_size;
+        let batch = self.spec.batch_size;
         let arch = &self.net.arch;
         let (inputs, outputs) = (arch.inputs, arch.outputs);
         let rows = self.batcher.next_batch(batch);
@@ -279,7 +269,7 @@ impl<T: Float> Session<T> {
                 .copy_from_slice(&self.train_t[i * outputs..(i + 1) * outputs]);
             labels.push(self.data.train_y[i]);
         }
-        let eval = self.config.eval_every > 0 && self.steps % self.config.eval_every == 0;
+        let eval = self.spec.eval_every > 0 && self.steps % self.spec.eval_every == 0;
         let (train_accuracy, test_loss, test_accuracy) = if eval {
             let (_, train_acc) = self.evaluate_split(false);
             let (test_loss, test_acc) = self.evaluate_split(true);
@@ -306,7 +296,7 @@ impl<T: Float> Session<T> {
                 + sum4(&self.grads[shape.w_range().end..shape.range().end], |v| {
                     v * v
                 });
-            let (act_mean, act_std, flat) = self.activation_stats(l);
+            let (act_mean, act_std, flat_share, dead_share) = self.activation_stats(l);
             let g = w_sq.sqrt();
             layers.push(LayerRecord {
                 grad_norm: g,
@@ -315,7 +305,9 @@ impl<T: Float> Session<T> {
                 weight_norm: l2_norm(&self.net.params[shape.w_range()]),
                 act_mean,
                 act_std,
-                saturated_or_dead: flat,
+                flat_share,
+                dead_share,
+                update_ratio: f64::NAN,
                 eff_lr_mean: f64::NAN,
                 eff_lr_min: f64::NAN,
                 eff_lr_max: f64::NAN,
@@ -335,15 +327,18 @@ impl<T: Float> Session<T> {
             self.diverged_at = Some(self.steps);
             (grad_norm, false)
         } else {
-            let c = &self.config.clip;
-            let outcome = clip(c.kind, c.threshold, &mut self.grads, grad_norm);
+            let outcome = clip(self.spec.clip, &mut self.grads, grad_norm);
             if outcome.clipped {
                 for (rec, shape) in layers.iter_mut().zip(&self.net.layers) {
                     rec.clipped_grad_norm = l2_norm(&self.grads[shape.w_range()]);
                 }
             }
+            self.prev_params.copy_from_slice(&self.net.params);
             self.optimizer.step(&mut self.net.params, &self.grads);
             for (rec, shape) in layers.iter_mut().zip(&self.net.layers) {
+                let w = shape.w_range();
+                rec.update_ratio =
+                    diff_norm(&self.net.params[w.clone()], &self.prev_params[w]) / rec.weight_norm;
                 let LrStats { mean, min, max } = self.optimizer.effective_lr_stats(shape.w_range());
                 rec.eff_lr_mean = mean;
                 rec.eff_lr_min = min;
@@ -353,7 +348,8 @@ impl<T: Float> Session<T> {
         };
         if let Some(d) = detail.as_mut() {
             d.clipped_grads = self.grads.clone();
-            if self.config.optimizer.kind == optim::OptimizerKind::Adagrad && !non_finite {
+            let adagrad = matches!(self.spec.optimizer, OptimizerSpec::Adagrad { .. });
+            if adagrad && !non_finite {
                 d.eff_lr = Some(
                     (0..self.grads.len())
                         .map(|i| self.optimizer.effective_lr(i))
@@ -382,8 +378,8 @@ impl<T: Float> Session<T> {
         detail
     }
 
-    /// Mean and std of layer `l`'s activations and its saturated-or-dead share.
-    fn activation_stats(&self, l: usize) -> (f64, f64, Option<f64>) {
+    /// Mean and std of layer `l`'s activations, its flat share and its dead share.
+    fn activation_stats(&self, l: usize) -> (f64, f64, Option<f64>, Option<f64>) {
         let shape = &self.net.layers[l];
         let values: &[T] = if shape.hidden {
             &self.ws.a[l]
@@ -393,32 +389,12 @@ impl<T: Float> Session<T> {
         let count = values.len().max(1) as f64;
         let mean = sum4(values, |v| v) / count;
         let var = sum4(values, |v| (v - mean) * (v - mean)) / count;
+        if !shape.hidden {
+            return (mean, var.sqrt(), None, None);
+        }
         let act = self.net.arch.activation;
-        let flat = if !shape.hidden || act == Activation::Linear {
-            None
-        } else {
-            let pre: &[T] = if shape.bn.is_some() {
-                &self.ws.u[l]
-            } else {
-                &self.ws.z[l]
-            };
-            let n = shape.n_out;
-            if act.saturates() {
-                let hits = pre
-                    .iter()
-                    .zip(values)
-                    .filter(|(&u, &a)| act.is_flat(u, a))
-                    .count();
-                Some(hits as f64 / count)
-            } else {
-                let batch = pre.len() / n.max(1);
-                let dead = (0..n)
-                    .filter(|&j| (0..batch).all(|r| act.is_flat(pre[r * n + j], values[r * n + j])))
-                    .count();
-                Some(dead as f64 / n.max(1) as f64)
-            }
-        };
-        (mean, var.sqrt(), flat)
+        let (flat, dead) = act.slope_shares(&self.ws.slope[l], shape.n_out);
+        (mean, var.sqrt(), flat, dead)
     }
 
     /// Share of rows whose predicted class equals the label; `None` for regression.
@@ -495,6 +471,25 @@ impl<T: Float> Session<T> {
     }
 }
 
+/// `||a - b||_2`, each difference and the sum in f64 (four interleaved partial sums added
+/// as `(s0 + s1) + (s2 + s3)`, like `sum4`).
+fn diff_norm<T: Float>(a: &[T], b: &[T]) -> f64 {
+    let mut s = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            let d = x[k].to_f64() - y[k].to_f64();
+            s[k] += d * d;
+        }
+    }
+    for (k, (x, y)) in ta.iter().zip(tb).enumerate() {
+        let d = x.to_f64() - y.to_f64();
+        s[k] += d * d;
+    }
+    ((s[0] + s[1]) + (s[2] + s[3])).sqrt()
+}
+
 /// A workspace for `n` rows from `cache`, made on first use. Only a few sizes recur (full
 /// chunks, the splits' remainders, the page's boundary and curve batches); at most
 /// `EVAL_WORKSPACES` are kept, the oldest dropped first.
@@ -552,7 +547,7 @@ fn predicted_class<T: Float>(row: &[T], threshold: f64) -> usize {
     }
 }
 
-/// A run in the precision its config asks for.
+/// A run in either precision.
 pub enum Run {
     F32(Session<f32>),
     F64(Session<f64>),
@@ -569,15 +564,22 @@ macro_rules! each {
 }
 
 impl Run {
-    /// A run of a resolved config, keeping at most `capacity` step records.
-    pub fn new(config: Config, capacity: usize) -> Run {
-        match config.precision {
-            crate::config::Precision::F32 => Run::F32(Session::new(config, capacity)),
-            crate::config::Precision::F64 => Run::F64(Session::new(config, capacity)),
+    /// A run of a valid spec in `precision`, keeping at most `capacity` step records.
+    pub fn new(spec: RunSpec, precision: Precision, capacity: usize) -> Run {
+        match precision {
+            Precision::F32 => Run::F32(Session::new(spec, capacity)),
+            Precision::F64 => Run::F64(Session::new(spec, capacity)),
         }
     }
-    pub fn config(&self) -> &Config {
-        each!(self, s => s.config())
+    /// What this run is (with the clipping rule and learning rate as last set).
+    pub fn spec(&self) -> &RunSpec {
+        each!(self, s => s.spec())
+    }
+    pub fn precision(&self) -> Precision {
+        match self {
+            Run::F32(_) => Precision::F32,
+            Run::F64(_) => Precision::F64,
+        }
     }
     pub fn step(&mut self, n: u64) -> u64 {
         each!(self, s => s.step(n))
@@ -597,7 +599,7 @@ impl Run {
     pub fn predict(&mut self, xs: &[f64]) -> Vec<f64> {
         each!(self, s => s.predict(xs))
     }
-    pub fn set_clip(&mut self, clip: crate::config::ClipConfig) {
+    pub fn set_clip(&mut self, clip: Clip) {
         each!(self, s => s.set_clip(clip))
     }
     pub fn set_lr(&mut self, lr: f64) {

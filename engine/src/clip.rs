@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::float::{sum4, Float};
 
-/// Which clipping rule.
+/// Which clipping rule, by name (what a config holds beside a threshold).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClipKind {
@@ -22,6 +22,41 @@ pub enum ClipKind {
 
 impl ClipKind {
     pub const ALL: [ClipKind; 3] = [ClipKind::None, ClipKind::Value, ClipKind::Norm];
+}
+
+/// A clipping rule with its threshold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Clip {
+    None,
+    /// Clamp every gradient element to `[-t, t]`.
+    Value(f64),
+    /// Scale all gradients by `min(1, t / (||g|| + 1e-6))`.
+    Norm(f64),
+}
+
+impl Clip {
+    /// The rule `kind` with `threshold` (ignored by `none`).
+    pub fn new(kind: ClipKind, threshold: f64) -> Clip {
+        match kind {
+            ClipKind::None => Clip::None,
+            ClipKind::Value => Clip::Value(threshold),
+            ClipKind::Norm => Clip::Norm(threshold),
+        }
+    }
+    pub fn kind(self) -> ClipKind {
+        match self {
+            Clip::None => ClipKind::None,
+            Clip::Value(_) => ClipKind::Value,
+            Clip::Norm(_) => ClipKind::Norm,
+        }
+    }
+    /// The threshold; `None` for no clipping.
+    pub fn threshold(self) -> Option<f64> {
+        match self {
+            Clip::None => None,
+            Clip::Value(t) | Clip::Norm(t) => Some(t),
+        }
+    }
 }
 
 /// What clipping did to one step's gradients.
@@ -41,19 +76,14 @@ pub fn l2_norm<T: Float>(g: &[T]) -> f64 {
 }
 
 /// Clips `grads` in place, given their norm before clipping.
-pub fn clip<T: Float>(
-    kind: ClipKind,
-    threshold: f64,
-    grads: &mut [T],
-    norm_before: f64,
-) -> ClipOutcome {
-    match kind {
-        ClipKind::None => ClipOutcome {
+pub fn clip<T: Float>(rule: Clip, grads: &mut [T], norm_before: f64) -> ClipOutcome {
+    match rule {
+        Clip::None => ClipOutcome {
             norm_before,
             norm_after: norm_before,
             clipped: false,
         },
-        ClipKind::Value => {
+        Clip::Value(threshold) => {
             let hi = T::from_f64(threshold);
             let lo = -hi;
             let mut clipped = false;
@@ -73,7 +103,7 @@ pub fn clip<T: Float>(
                 clipped,
             }
         }
-        ClipKind::Norm => {
+        Clip::Norm(threshold) => {
             let factor = threshold / (norm_before + 1e-6);
             if factor < 1.0 {
                 let f = T::from_f64(factor);
@@ -110,7 +140,7 @@ mod tests {
     #[test]
     fn value_clipping_matches_optax() {
         let mut g = G;
-        let out = clip(ClipKind::Value, 1.0, &mut g, l2_norm(&G));
+        let out = clip(Clip::Value(1.0), &mut g, l2_norm(&G));
         assert_eq!(g, [1.0, -1.0, 0.5, -0.25, 1.0]);
         assert!(out.clipped);
         assert!((out.norm_before - 13.012_013_679_673_105).abs() < 1e-12);
@@ -127,7 +157,7 @@ mod tests {
             1.844_449_194_903_839_7,
         ];
         let mut g = G;
-        let out = clip(ClipKind::Norm, 2.0, &mut g, l2_norm(&G));
+        let out = clip(Clip::Norm(2.0), &mut g, l2_norm(&G));
         for (a, b) in g.iter().zip(want) {
             assert!((a - b).abs() < 1e-14, "{a} vs {b}");
         }
@@ -140,7 +170,7 @@ mod tests {
         for kind in [ClipKind::None, ClipKind::Value, ClipKind::Norm] {
             let mut g = [0.1f32, -0.2];
             let norm = l2_norm(&g);
-            let out = clip(kind, 5.0, &mut g, norm);
+            let out = clip(Clip::new(kind, 5.0), &mut g, norm);
             assert_eq!(g, [0.1, -0.2]);
             assert!(!out.clipped);
         }

@@ -9,8 +9,8 @@
 //! i.e. `lr * m_hat / (sqrt(v_hat) + eps)`. The effective rate shown is
 //! `lr / (1 - beta1^t) / (sqrt(v_hat) + eps)`: what multiplies `m`.
 
-use super::{decayed, Hyper, Optimizer};
-use crate::engine::float::Float;
+use super::{decayed, Optimizer};
+use crate::float::Float;
 
 pub struct Adam<T> {
     lr: T,
@@ -24,13 +24,13 @@ pub struct Adam<T> {
 }
 
 impl<T: Float> Adam<T> {
-    pub fn new(h: &Hyper, n: usize) -> Self {
+    pub fn new(lr: f64, beta1: f64, beta2: f64, eps: f64, weight_decay: f64, n: usize) -> Self {
         Adam {
-            lr: T::from_f64(h.lr),
-            beta1: T::from_f64(h.beta1),
-            beta2: T::from_f64(h.beta2),
-            eps: T::from_f64(h.eps),
-            weight_decay: T::from_f64(h.weight_decay),
+            lr: T::from_f64(lr),
+            beta1: T::from_f64(beta1),
+            beta2: T::from_f64(beta2),
+            eps: T::from_f64(eps),
+            weight_decay: T::from_f64(weight_decay),
             m: vec![T::ZERO; n],
             v: vec![T::ZERO; n],
             t: 0,

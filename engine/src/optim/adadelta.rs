@@ -10,8 +10,8 @@
 //! The effective rate shown is `lr * sqrt(u + eps) / sqrt(v + eps)` with the `u` and `v`
 //! that scaled this step's gradient.
 
-use super::{decayed, Hyper, Optimizer};
-use crate::engine::float::Float;
+use super::{decayed, Optimizer};
+use crate::float::Float;
 
 pub struct Adadelta<T> {
     lr: T,
@@ -25,12 +25,12 @@ pub struct Adadelta<T> {
 }
 
 impl<T: Float> Adadelta<T> {
-    pub fn new(h: &Hyper, n: usize) -> Self {
+    pub fn new(lr: f64, rho: f64, eps: f64, weight_decay: f64, n: usize) -> Self {
         Adadelta {
-            lr: T::from_f64(h.lr),
-            rho: T::from_f64(h.rho),
-            eps: T::from_f64(h.eps),
-            weight_decay: T::from_f64(h.weight_decay),
+            lr: T::from_f64(lr),
+            rho: T::from_f64(rho),
+            eps: T::from_f64(eps),
+            weight_decay: T::from_f64(weight_decay),
             sq_avg: vec![T::ZERO; n],
             delta_avg: vec![T::ZERO; n],
             scale: vec![T::ZERO; n],

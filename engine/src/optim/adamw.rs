@@ -2,8 +2,8 @@
 //! `p -= lr * weight_decay * p` first, then the Adam step without L2 decay.
 
 use super::adam::Adam;
-use super::{Hyper, Optimizer};
-use crate::engine::float::Float;
+use super::Optimizer;
+use crate::float::Float;
 
 pub struct AdamW<T> {
     adam: Adam<T>,
@@ -13,11 +13,12 @@ pub struct AdamW<T> {
 }
 
 impl<T: Float> AdamW<T> {
-    pub fn new(h: &Hyper, n: usize) -> Self {
+    pub fn new(lr: f64, beta1: f64, beta2: f64, eps: f64, weight_decay: f64, n: usize) -> Self {
         AdamW {
-            adam: Adam::new(h, n),
-            weight_decay: h.weight_decay,
-            shrink: T::from_f64(1.0 - h.lr * h.weight_decay),
+            // The inner Adam takes no L2 decay: AdamW's is decoupled, applied in `step`.
+            adam: Adam::new(lr, beta1, beta2, eps, 0.0, n),
+            weight_decay,
+            shrink: T::from_f64(1.0 - lr * weight_decay),
         }
     }
 }

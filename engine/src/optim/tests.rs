@@ -46,7 +46,7 @@ fn base() -> Hyper {
 /// Runs `kind` over the five gradients in f64 and compares every parameter after every
 /// step with `want`, to 1e-12 relative.
 fn check(kind: OptimizerKind, h: Hyper, want: [[f64; 4]; 5]) {
-    let mut opt = build::<f64>(kind, &h, 4);
+    let mut opt = build::<f64>(&OptimizerSpec::from_flat(kind, &h), 4);
     let mut p = P0;
     for (t, g) in G.iter().enumerate() {
         opt.step(&mut p, g);
@@ -534,7 +534,7 @@ fn adagrad_effective_lr_matches_formula_and_never_grows() {
         initial_accumulator: 0.0,
         ..base()
     };
-    let mut opt = build::<f64>(OptimizerKind::Adagrad, &h, 4);
+    let mut opt = build::<f64>(&OptimizerSpec::from_flat(OptimizerKind::Adagrad, &h), 4);
     let mut p = P0;
     let mut last = [f64::INFINITY; 4];
     for (t, g) in G.iter().enumerate() {
@@ -557,8 +557,8 @@ fn adagrad_effective_lr_matches_formula_and_never_grows() {
 fn f32_runs_agree_with_f64_runs_to_f32_precision() {
     for kind in OptimizerKind::ALL {
         let h = Hyper { lr: 0.01, ..base() };
-        let mut o64 = build::<f64>(kind, &h, 4);
-        let mut o32 = build::<f32>(kind, &h, 4);
+        let mut o64 = build::<f64>(&OptimizerSpec::from_flat(kind, &h), 4);
+        let mut o32 = build::<f32>(&OptimizerSpec::from_flat(kind, &h), 4);
         let mut p64 = P0;
         let mut p32 = P0.map(|v| v as f32);
         for g in &G {
@@ -567,6 +567,30 @@ fn f32_runs_agree_with_f64_runs_to_f32_precision() {
         }
         for i in 0..4 {
             assert!((p64[i] - p32[i] as f64).abs() < 1e-5, "{kind:?} {i}");
+        }
+    }
+}
+
+#[test]
+fn a_spec_knows_its_kind_rate_and_whether_it_adapts() {
+    for kind in OptimizerKind::ALL {
+        let mut spec = OptimizerSpec::from_flat(kind, &Hyper { lr: 0.3, ..base() });
+        assert_eq!(spec.kind(), kind);
+        assert_eq!(spec.kind_name(), kind.name());
+        assert_eq!(spec.lr(), 0.3);
+        spec.set_lr(0.7);
+        assert_eq!(spec.lr(), 0.7);
+        let fixed = matches!(
+            kind,
+            OptimizerKind::Sgd | OptimizerKind::Momentum | OptimizerKind::Nesterov
+        );
+        assert_eq!(spec.is_adaptive(), !fixed, "{kind:?}");
+        // A non-adaptive optimizer's effective rate is lr everywhere, after any step.
+        let mut opt = build::<f64>(&spec, 4);
+        opt.step(&mut P0.clone(), &G[0]);
+        if fixed {
+            assert_eq!(opt.effective_lr_stats(0..4).min, 0.7, "{kind:?}");
+            assert_eq!(opt.effective_lr_stats(0..4).max, 0.7, "{kind:?}");
         }
     }
 }

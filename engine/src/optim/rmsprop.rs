@@ -5,8 +5,8 @@
 //! p -= lr * g / (sqrt(v) + eps)      effective rate lr / (sqrt(v) + eps)
 //! ```
 
-use super::{decayed, Hyper, Optimizer};
-use crate::engine::float::Float;
+use super::{decayed, Optimizer};
+use crate::float::Float;
 
 pub struct RmsProp<T> {
     lr: T,
@@ -17,12 +17,12 @@ pub struct RmsProp<T> {
 }
 
 impl<T: Float> RmsProp<T> {
-    pub fn new(h: &Hyper, n: usize) -> Self {
+    pub fn new(lr: f64, alpha: f64, eps: f64, weight_decay: f64, n: usize) -> Self {
         RmsProp {
-            lr: T::from_f64(h.lr),
-            alpha: T::from_f64(h.alpha),
-            eps: T::from_f64(h.eps),
-            weight_decay: T::from_f64(h.weight_decay),
+            lr: T::from_f64(lr),
+            alpha: T::from_f64(alpha),
+            eps: T::from_f64(eps),
+            weight_decay: T::from_f64(weight_decay),
             sq_avg: vec![T::ZERO; n],
         }
     }

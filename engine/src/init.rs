@@ -139,7 +139,7 @@ fn orthogonal(rows: usize, cols: usize, rng: &mut Rng) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::Stream;
+    use crate::rng::Stream;
 
     #[test]
     fn empirical_variance_matches_the_scheme() {

@@ -9,8 +9,8 @@
 //! p  -= lr * (g + momentum * buf)         (nesterov)
 //! ```
 
-use super::{decayed, Hyper, Optimizer};
-use crate::engine::float::Float;
+use super::{decayed, Optimizer};
+use crate::float::Float;
 
 pub struct Momentum<T> {
     lr: T,
@@ -22,11 +22,11 @@ pub struct Momentum<T> {
 }
 
 impl<T: Float> Momentum<T> {
-    pub fn new(h: &Hyper, n: usize, nesterov: bool) -> Self {
+    pub fn new(lr: f64, momentum: f64, weight_decay: f64, n: usize, nesterov: bool) -> Self {
         Momentum {
-            lr: T::from_f64(h.lr),
-            momentum: T::from_f64(h.momentum),
-            weight_decay: T::from_f64(h.weight_decay),
+            lr: T::from_f64(lr),
+            momentum: T::from_f64(momentum),
+            weight_decay: T::from_f64(weight_decay),
             nesterov,
             buf: vec![T::ZERO; n],
             started: false,
@@ -50,8 +50,5 @@ impl<T: Float> Optimizer<T> for Momentum<T> {
     }
     fn effective_lr(&self, _i: usize) -> f64 {
         self.lr.to_f64()
-    }
-    fn is_adaptive(&self) -> bool {
-        false
     }
 }

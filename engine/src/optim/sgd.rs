@@ -1,7 +1,7 @@
 //! Plain stochastic gradient descent: `p -= lr * g`.
 
-use super::{decayed, Hyper, Optimizer};
-use crate::engine::float::Float;
+use super::{decayed, Optimizer};
+use crate::float::Float;
 
 /// `p -= lr * g`; the effective learning rate is `lr` everywhere.
 pub struct Sgd<T> {
@@ -10,10 +10,10 @@ pub struct Sgd<T> {
 }
 
 impl<T: Float> Sgd<T> {
-    pub fn new(h: &Hyper) -> Self {
+    pub fn new(lr: f64, weight_decay: f64) -> Self {
         Sgd {
-            lr: T::from_f64(h.lr),
-            weight_decay: T::from_f64(h.weight_decay),
+            lr: T::from_f64(lr),
+            weight_decay: T::from_f64(weight_decay),
         }
     }
 }
@@ -30,8 +30,5 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     }
     fn effective_lr(&self, _i: usize) -> f64 {
         self.lr.to_f64()
-    }
-    fn is_adaptive(&self) -> bool {
-        false
     }
 }

@@ -1,14 +1,15 @@
 //! Finite-difference gradient checks, in f64: every activation, every loss, batch norm
-//! on/off, skip connections on/off, and all their combinations, on small deep nets.
+//! on/off, skip connections on/off (with the plain sum and a branch scale of 0.3), and all
+//! their combinations, on small deep nets.
 //!
 //! For each parameter `p_i` the fourth-order central difference
 //! `(L(p - 2h) - 8 L(p - h) + 8 L(p + h) - L(p + 2h)) / 12h` (h = 1e-4) must match the back-propagated gradient to a relative error below 1e-6.
 
-use gradscope::engine::activation::Activation;
-use gradscope::engine::init::Init;
-use gradscope::engine::loss::Loss;
-use gradscope::engine::network::{Arch, Mode, Network, Workspace};
-use gradscope::engine::rng::{Rng, Stream};
+use gradscope_engine::activation::Activation;
+use gradscope_engine::init::Init;
+use gradscope_engine::loss::Loss;
+use gradscope_engine::network::{Arch, Mode, Network, Workspace};
+use gradscope_engine::rng::{Rng, Stream};
 
 const BATCH: usize = 5;
 
@@ -140,6 +141,7 @@ fn arch(
         activation,
         batch_norm,
         skip_connections: skip,
+        residual_scale: 1.0,
     }
 }
 
@@ -176,8 +178,42 @@ fn a_deeper_net_with_every_mitigation() {
         activation: Activation::Gelu,
         batch_norm: true,
         skip_connections: true,
+        residual_scale: 1.0,
     };
     check(a, Loss::CrossEntropy, 99);
+}
+
+#[test]
+fn a_scaled_residual_branch() {
+    // s = 0.3: forward h + 0.3 a, and the branch's gradient scaled by 0.3 on the way back.
+    let mut count = 0;
+    for activation in [
+        Activation::Tanh,
+        Activation::Relu,
+        Activation::Gelu,
+        Activation::Selu,
+    ] {
+        for batch_norm in [false, true] {
+            // inputs == width puts a skip on the first layer as well.
+            for inputs in [3, 4] {
+                let mut a = arch(activation, batch_norm, true, inputs, 3);
+                a.residual_scale = 0.3;
+                check(a, Loss::CrossEntropy, 500 + count);
+                count += 1;
+            }
+        }
+    }
+    let deep = Arch {
+        inputs: 2,
+        outputs: 3,
+        depth: 10,
+        width: 6,
+        activation: Activation::Gelu,
+        batch_norm: true,
+        skip_connections: true,
+        residual_scale: 0.3,
+    };
+    check(deep, Loss::CrossEntropy, 99);
 }
 
 #[test]

@@ -9,8 +9,8 @@
 //! This differs from PyTorch's `Adagrad`, which divides by `sqrt(G) + eps`; it equals
 //! optax's `adagrad`.
 
-use super::{decayed, slice_stats, Hyper, LrStats, Optimizer};
-use crate::engine::float::{avx_dispatch_fn, Float};
+use super::{decayed, slice_stats, LrStats, Optimizer};
+use crate::float::{avx_dispatch_fn, Float};
 
 pub struct Adagrad<T> {
     lr: T,
@@ -23,13 +23,13 @@ pub struct Adagrad<T> {
 }
 
 impl<T: Float> Adagrad<T> {
-    pub fn new(h: &Hyper, n: usize) -> Self {
+    pub fn new(lr: f64, eps: f64, initial_accumulator: f64, weight_decay: f64, n: usize) -> Self {
         Adagrad {
-            lr: T::from_f64(h.lr),
-            eps: T::from_f64(h.eps),
-            weight_decay: T::from_f64(h.weight_decay),
-            sum_sq: vec![T::from_f64(h.initial_accumulator); n],
-            eta: vec![T::from_f64(h.lr / (h.initial_accumulator + h.eps).sqrt()); n],
+            lr: T::from_f64(lr),
+            eps: T::from_f64(eps),
+            weight_decay: T::from_f64(weight_decay),
+            sum_sq: vec![T::from_f64(initial_accumulator); n],
+            eta: vec![T::from_f64(lr / (initial_accumulator + eps).sqrt()); n],
         }
     }
 }

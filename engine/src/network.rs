@@ -7,7 +7,7 @@
 //! z = h W^T + b                                  (linear)
 //! u = gamma (z - mean_B z) / sqrt(var_B z + 1e-5) + beta   (batch norm, biased var; optional)
 //! a = f(u)                                       (activation; f(z) without batch norm)
-//! h_next = h + a  if skip and in == out, else a  (skip connection; optional)
+//! h_next = h + s a  if skip and in == out, else a  (skip connection, branch scale s; optional)
 //! ```
 //!
 //! and the output layer is `logits = h W^T + b`. Backward, with `g = dL/dh_next`:
@@ -17,7 +17,7 @@
 //! dL/dbeta = sum_B dL/du,  dL/dgamma = sum_B dL/du * z_hat
 //! dL/dz = 1 / (B sigma) (B dz_hat - sum_B dz_hat - z_hat sum_B dz_hat z_hat),  dz_hat = gamma dL/du
 //! dL/dW = (dL/dz)^T h,  dL/db = sum_B dL/dz
-//! dL/dh = (dL/dz) W  (+ g through the skip)
+//! dL/dh = (dL/dz) W  (+ g through the skip, where the branch's g is s g)
 //! ```
 //!
 //! All parameters live in one flat vector (per layer: `W`, `b`, then `gamma`, `beta` when
@@ -44,6 +44,9 @@ pub struct Arch {
     pub activation: Activation,
     pub batch_norm: bool,
     pub skip_connections: bool,
+    /// `s` in `h_next = h + s a` on skip layers, in (0, 1]; 1 is the plain residual sum
+    /// (computed without a multiplication, so it gives the same bits as no scale at all).
+    pub residual_scale: f64,
 }
 
 /// Where one layer's parameters sit in the flat vector.
@@ -59,7 +62,7 @@ pub struct LayerShape {
     pub bn: Option<(usize, usize)>,
     /// Whether this is a hidden layer (activation, optional batch norm and skip).
     pub hidden: bool,
-    /// Whether `h_next = h + a`.
+    /// Whether `h_next = h + s a`.
     pub skip: bool,
 }
 
@@ -147,6 +150,10 @@ pub struct Workspace<T> {
     pub inv_std: Vec<Vec<T>>,
     /// Activations `a` per hidden layer (equal to `h[l + 1]` without skip).
     pub a: Vec<Vec<T>>,
+    /// Slopes `f'(u)` per hidden layer from the last backward pass: the factors the
+    /// gradient was multiplied by, for the flat and dead shares. Sized by the first
+    /// backward pass (evaluation workspaces never hold any).
+    pub slope: Vec<Vec<T>>,
     /// RMS of `dL/dz` per layer, from the last backward pass (f64).
     pub delta_rms: Vec<f64>,
     grad_a: Vec<T>,
@@ -227,6 +234,7 @@ impl<T: Float> Network<T> {
                 Vec::new()
             });
         }
+        ws.slope = vec![Vec::new(); n];
         ws.delta_rms = vec![0.0; n];
         ws.grad_a = vec![T::ZERO; batch * max_units];
         ws.grad_b = vec![T::ZERO; batch * max_units];
@@ -280,7 +288,12 @@ impl<T: Float> Network<T> {
             };
             let a = &mut ws.a[l];
             act.forward(pre, a);
-            if shape.skip {
+            if shape.skip && self.arch.residual_scale != 1.0 {
+                let s = T::from_f64(self.arch.residual_scale);
+                for ((o, &x), &y) in h_out.iter_mut().zip(h_in.iter()).zip(a.iter()) {
+                    *o = x + s * y;
+                }
+            } else if shape.skip {
                 for ((o, &x), &y) in h_out.iter_mut().zip(h_in.iter()).zip(a.iter()) {
                     *o = x + y;
                 }
@@ -306,14 +319,26 @@ impl<T: Float> Network<T> {
             let (n_in, n_out) = (shape.n_in, shape.n_out);
             let size = batch * n_out;
             let dz = &mut dz[..size];
-            dz.copy_from_slice(&g[..size]);
+            if shape.skip && self.arch.residual_scale != 1.0 {
+                // The branch receives s g; the skip passes g on unscaled (below).
+                let s = T::from_f64(self.arch.residual_scale);
+                for (d, &v) in dz.iter_mut().zip(&g[..size]) {
+                    *d = s * v;
+                }
+            } else {
+                dz.copy_from_slice(&g[..size]);
+            }
             if shape.hidden {
                 let pre = if shape.bn.is_some() {
                     &ws.u[l]
                 } else {
                     &ws.z[l]
                 };
-                act.backward(pre, &ws.a[l], dz);
+                let slope = &mut ws.slope[l];
+                if slope.len() != size {
+                    slope.resize(size, T::ZERO);
+                }
+                act.backward(pre, &ws.a[l], dz, slope);
                 if let Some((g_off, beta_off)) = shape.bn {
                     let (head, tail) = grads.split_at_mut(beta_off);
                     batch_norm_backward(
