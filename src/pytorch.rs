@@ -102,7 +102,11 @@ pub fn script(config: &Config, data: &RunData) -> String {
         ("@@BN_INIT@@", bn_init(arch.batch_norm)),
         (
             "@@FORWARD@@",
-            forward_code(arch.batch_norm, arch.skip_connections),
+            forward_code(
+                arch.batch_norm,
+                arch.skip_connections,
+                residual_scale(config),
+            ),
         ),
         ("@@LOSS_FN@@", loss_code(loss)),
         (
@@ -302,13 +306,28 @@ fn bn_init(batch_norm: bool) -> String {
     }
 }
 
-fn forward_code(batch_norm: bool, skip: bool) -> String {
+/// `network.residual_scale` (`s` in `h + s * a`), read from the config's JSON so that this
+/// module builds whether or not the config has the field yet; 1 (the plain sum) without it.
+fn residual_scale(config: &Config) -> f64 {
+    serde_json::to_value(config)
+        .ok()
+        .and_then(|v| v["network"]["residual_scale"].as_f64())
+        .unwrap_or(1.0)
+}
+
+fn forward_code(batch_norm: bool, skip: bool, scale: f64) -> String {
     let mut s = String::from("            z = self.hidden[i](h)\n");
     if batch_norm {
         s.push_str("            z = self.norms[i](z)\n");
     }
     s.push_str("            a = activation(z)\n");
-    if skip {
+    if skip && scale != 1.0 {
+        s.push_str(&format!(
+            "            # Skip connection wherever the layer's input and output widths match,\n\
+             \x20           # the branch scaled by network.residual_scale.\n\
+             \x20           h = h + {scale:?} * a if h.shape[1] == a.shape[1] else a\n",
+        ));
+    } else if skip {
         s.push_str(
             "            # Skip connection wherever the layer's input and output widths match.\n\
              \x20           h = h + a if h.shape[1] == a.shape[1] else a\n",
