@@ -27,6 +27,8 @@ Usage:
                 [--trace summary|full [--splits]] [--format json|csv] [--out FILE]
   gradscope figure --view VIEW [--config FILE.json] [--set FIELD=VALUE]... [--steps N]
                    [--width PX] [--height PX] [--metric grad_norm|delta] [--out FILE.svg]
+  gradscope export pytorch [--config FILE.json] [--set FIELD=VALUE]... [--steps N]
+                           [--out gradscope_run.py]
   gradscope config [--config FILE.json] [--set FIELD=VALUE]...
   gradscope fields [--markdown | --json]
   gradscope run --help
@@ -44,6 +46,10 @@ run      trains N steps (default 100) and writes a trace to FILE or stdout:
 figure   trains N steps, then draws one of the page's views as an SVG figure (default
          900 x 400, data 500 x 500): heatmap, flow, lr, loss, saturation or data; the same code that
          draws the page, so a figure shows what a student sees for that config and seed.
+export   writes a self-contained Python script that rebuilds the run in PyTorch (same
+         network, initial weights, data, minibatches, loss, clipping and optimizer) and
+         reproduces its first N steps (default 100), then trains on: 'continue in PyTorch'.
+         Run it with 'python gradscope_run.py' (needs torch and numpy).
 config   prints the resolved config (every default filled in).
 fields   lists every config field with its range and default (--markdown: the README's
          table; --json: the schema the page builds its controls from).
@@ -65,6 +71,8 @@ pub fn main(args: &[String]) -> Result<String, String> {
         "run" => run(rest),
         "figure" if rest.iter().any(|a| a == "-h" || a == "--help") => Ok(USAGE.to_string()),
         "figure" => figure(rest),
+        "export" if rest.iter().any(|a| a == "-h" || a == "--help") => Ok(USAGE.to_string()),
+        "export" => export(rest),
         "config" => {
             let opts = parse(rest)?;
             Ok(format!("{}\n", opts.config.to_json()))
@@ -321,6 +329,23 @@ fn figure(args: &[String]) -> Result<String, String> {
     write_or_return(opts.out.as_deref(), svg)
 }
 
+/// `gradscope export pytorch`: the run as a PyTorch script.
+fn export(args: &[String]) -> Result<String, String> {
+    match args.first().map(String::as_str) {
+        Some("pytorch") => {}
+        Some(other) if !other.starts_with("--") => {
+            return Err(format!("export knows one format, pytorch; got '{other}'"))
+        }
+        _ => return Err("export needs a format: 'gradscope export pytorch ...'".into()),
+    }
+    let opts = parse(&args[1..])?;
+    if opts.full || opts.csv || opts.view.is_some() || opts.size.is_some() {
+        return Err("export takes --config, --set, --steps and --out only".into());
+    }
+    let script = crate::pytorch::script_for(&opts.config, opts.steps)?;
+    write_or_return(opts.out.as_deref(), script)
+}
+
 fn write_or_return(out: Option<&str>, text: String) -> Result<String, String> {
     match out {
         Some(path) => {
@@ -409,6 +434,13 @@ mod tests {
             ("run --trace full --format csv", "full trace is JSON"),
             ("run --trace full --steps 20000", "at most 10000"),
             ("run --splits", "--splits is for the full trace"),
+            ("export", "needs a format"),
+            ("export jax", "one format, pytorch"),
+            ("export pytorch --trace full", "--steps and --out only"),
+            (
+                "export pytorch --set batch_size=100 --steps 100000",
+                "at most",
+            ),
         ] {
             let e = main(&args(cmd)).err().unwrap_or_default();
             assert!(e.contains(needle) && !e.contains('\n'), "{cmd}: {e}");

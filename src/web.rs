@@ -221,6 +221,13 @@ impl App {
         v.to_string()
     }
 
+    /// A self-contained Python script that rebuilds this run in PyTorch and reproduces its
+    /// first `steps` steps from the current config ("continue in PyTorch"; the same text
+    /// as `gradscope export pytorch`). Too many steps for the script is an error.
+    pub fn pytorch_script(&self, steps: u32) -> Result<String, JsError> {
+        crate::pytorch::script_for(self.run.config(), steps as u64).map_err(js_err)
+    }
+
     /// The diagnosis as JSON `{level, text}`.
     pub fn diagnosis(&self) -> String {
         let arch = &self.run.spec().arch;

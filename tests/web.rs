@@ -69,6 +69,17 @@ fn steps_and_inspect_through_the_handle() {
 }
 
 #[wasm_bindgen_test]
+fn pytorch_script_embeds_the_run_and_rejects_too_many_rows() {
+    let app = App::new(r#"{"network": {"depth": 3}, "optimizer": {"kind": "adam"}}"#)
+        .expect("valid config");
+    let script = app.pytorch_script(4).expect("a script");
+    assert!(script.contains("torch.optim.Adam("));
+    assert!(script.contains("DEPTH = 3"));
+    assert!(script.contains("BATCHES = ["));
+    assert!(app.pytorch_script(u32::MAX).is_err());
+}
+
+#[wasm_bindgen_test]
 fn set_config_continues_or_restarts_and_rejects_bad_values() {
     let mut app = App::new("{}").expect("defaults");
     app.step(5);

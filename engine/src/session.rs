@@ -201,6 +201,15 @@ impl<T: Float> Session<T> {
         self.optimizer.as_ref()
     }
 
+    /// The training rows of each of the next `steps` minibatches, in order, without taking
+    /// them: a copy of the batch sampler replays what the following steps will draw.
+    pub fn upcoming_batches(&self, steps: usize) -> Vec<Vec<usize>> {
+        let mut batcher = self.batcher.clone();
+        (0..steps)
+            .map(|_| batcher.next_batch(self.spec.batch_size).to_vec())
+            .collect()
+    }
+
     /// Changes the clipping rule for the following steps (the run continues).
     pub fn set_clip(&mut self, clip: Clip) {
         self.spec.clip = clip;
@@ -615,5 +624,76 @@ impl Run {
     /// The network's shape.
     pub fn arch(&self) -> &super::network::Arch {
         each!(self, s => &s.network().arch)
+    }
+    /// Where each layer's parameters sit in the flat vector.
+    pub fn layers(&self) -> &[super::network::LayerShape] {
+        each!(self, s => &s.network().layers)
+    }
+    /// The current parameters in the flat layout, widened to f64 (exactly: every f32 is an f64).
+    pub fn params_f64(&self) -> Vec<f64> {
+        each!(self, s => s.network().params.iter().map(|v| v.to_f64()).collect())
+    }
+    /// See [`Session::upcoming_batches`].
+    pub fn upcoming_batches(&self, steps: usize) -> Vec<Vec<usize>> {
+        each!(self, s => s.upcoming_batches(steps))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activation::Activation;
+    use crate::data::DatasetKind;
+    use crate::init::Init;
+    use crate::network::Arch;
+    use crate::spec::{DataSpec, InitSpec};
+
+    #[test]
+    fn upcoming_batches_are_the_rows_the_steps_then_take() {
+        let spec = RunSpec {
+            seed: 9,
+            data: DataSpec {
+                kind: DatasetKind::Circles,
+                samples: 50,
+                noise: 0.05,
+                test_fraction: 0.2,
+            },
+            arch: Arch {
+                inputs: 2,
+                outputs: 1,
+                depth: 2,
+                width: 4,
+                activation: Activation::Tanh,
+                batch_norm: false,
+                skip_connections: false,
+                residual_scale: 1.0,
+            },
+            init: InitSpec {
+                init: Init::XavierUniform,
+                std: 1.0,
+                gain: 1.0,
+            },
+            loss: Loss::Bce,
+            optimizer: OptimizerSpec::Sgd {
+                lr: 0.1,
+                weight_decay: 0.0,
+            },
+            clip: Clip::None,
+            batch_size: 7,
+            eval_every: 0,
+        };
+        let mut s = Session::<f64>::new(spec, 4);
+        s.step(3);
+        // 40 training rows in batches of 7: steps 3 to 9 cross an epoch boundary.
+        let plan = s.upcoming_batches(7);
+        assert_eq!(plan.len(), 7);
+        for rows in plan {
+            let d = s.step_detailed().unwrap_or_else(|| panic!("diverged"));
+            let want: Vec<f64> = rows
+                .iter()
+                .flat_map(|&r| s.dataset().train_x[2 * r..2 * r + 2].to_vec())
+                .collect();
+            assert_eq!(d.x, want);
+        }
     }
 }

@@ -11,16 +11,21 @@ usage: cargo xtask <command>
 
   serve [--port N]   build the page and serve it on http://127.0.0.1:8000 (or port N)
   build              build the page only (www/pkg: wasm + its JS glue)
-  test               every check: format, clippy (native and wasm32), rustdoc, native tests,
-                     wasm32 determinism (Node), JAX/optax trace verification,
-                     wasm-bindgen tests in headless Chromium, and the page end to end
-                     (Playwright with Debian's chromium)
+  test [--only WORD]  every check: format, clippy (native and wasm32), rustdoc, native tests,
+                     wasm32 determinism (Node), JAX/optax trace verification, the
+                     PyTorch continuation, wasm-bindgen tests in headless Chromium, and the
+                     page end to end (Playwright with Debian's chromium); --only runs the
+                     stages whose name contains WORD (e.g. --only pytorch)
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("test") => test(),
+        Some("test") => match (args.get(1).map(String::as_str), args.get(2)) {
+            (None, _) => test(None),
+            (Some("--only"), Some(word)) => test(Some(word.to_lowercase())),
+            _ => Err(format!("usage: cargo xtask test [--only WORD]\n{USAGE}")),
+        },
         Some("build") => build_page(),
         Some("serve") => {
             let port = match args.get(1).map(String::as_str) {
@@ -261,9 +266,52 @@ fn ensure_reference_python() -> Result<PathBuf, String> {
     Ok(python)
 }
 
-fn test() -> Result<(), String> {
+/// A Python virtual environment under target/ with PyTorch (tests/reference/requirements-torch.txt).
+/// The PyPI wheel pulls in CUDA libraries (about 2 minutes and 5 GB; `import torch` needs
+/// them even on CPU); triton, the GPU compiler, is removed afterwards (1 GB).
+fn ensure_torch_python() -> Result<PathBuf, String> {
+    let venv = root().join("target").join("torchenv");
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        let venv_str = venv.to_string_lossy().to_string();
+        run("python3", &["-m", "venv", &venv_str])?;
+    }
+    let py = python.to_string_lossy().to_string();
+    let satisfied = Command::new(&py)
+        .args([
+            "-c",
+            "import torch, numpy, importlib.metadata as m; assert m.version('torch') == '2.15.0'",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !satisfied {
+        eprintln!("installing PyTorch into target/torchenv (about 2 minutes and 5 GB, once)");
+        run(
+            &py,
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "-r",
+                "tests/reference/requirements-torch.txt",
+            ],
+        )?;
+        run(&py, &["-m", "pip", "uninstall", "--quiet", "-y", "triton"])?;
+    }
+    Ok(python)
+}
+
+/// Runs every stage, or with `only` those whose name contains it.
+fn test(only: Option<String>) -> Result<(), String> {
     let mut stages: Vec<(&str, Result<(), String>)> = Vec::new();
     let mut stage = |name: &'static str, f: &dyn Fn() -> Result<(), String>| {
+        if only
+            .as_deref()
+            .is_some_and(|w| !name.to_lowercase().contains(w))
+        {
+            return;
+        }
         eprintln!("\n=== {name}");
         let r = f();
         if let Err(e) = &r {
@@ -392,6 +440,25 @@ fn test() -> Result<(), String> {
             ],
         )
     });
+    stage(
+        "PyTorch continuation (exported scripts against gradscope)",
+        &|| {
+            let python = ensure_torch_python()?;
+            run("cargo", &["build", "--release", "--bin", "gradscope"])?;
+            let py = python.to_string_lossy().to_string();
+            run(
+                &py,
+                &[
+                    "tests/reference/check_pytorch.py",
+                    "--gradscope",
+                    "target/release/gradscope",
+                ],
+            )
+        },
+    );
+    if stages.is_empty() {
+        return Err("no stage's name contains that word".into());
+    }
     let failed: Vec<&str> = stages
         .iter()
         .filter(|(_, r)| r.is_err())
