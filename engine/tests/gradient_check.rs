@@ -79,6 +79,17 @@ impl Problem {
 
 /// Checks every parameter of `arch` under `loss`; returns the worst relative error.
 fn check(arch: Arch, loss: Loss, seed: u64) -> f64 {
+    let (worst, at) = worst_error(arch.clone(), loss, seed, |_| {});
+    assert!(
+        worst < 1e-6,
+        "{arch:?} {loss:?}: param {at}: relative error {worst:e}"
+    );
+    worst
+}
+
+/// The worst relative error between the analytic gradient (after `tamper`, which tests
+/// use to plant a wrong one) and a fourth-order central difference, and where it is.
+fn worst_error(arch: Arch, loss: Loss, seed: u64, tamper: impl Fn(&mut [f64])) -> (f64, usize) {
     // Finite differences are only valid away from kinks (relu, leaky_relu, selu at 0):
     // take the first seed whose pre-activations all keep a margin from 0.
     let mut p = (0..100)
@@ -87,8 +98,9 @@ fn check(arch: Arch, loss: Loss, seed: u64) -> f64 {
         .unwrap_or_else(|| panic!("no seed keeps pre-activations away from 0 for {arch:?}"));
     let mut analytic = Vec::new();
     p.loss_and_grad(Some(&mut analytic));
+    tamper(&mut analytic);
     let h = 1e-4;
-    let mut worst: f64 = 0.0;
+    let (mut worst, mut worst_at): (f64, usize) = (0.0, 0);
     for (i, &a) in analytic.iter().enumerate() {
         let orig = p.net.params[i];
         let mut at = |offset: f64| {
@@ -102,13 +114,11 @@ fn check(arch: Arch, loss: Loss, seed: u64) -> f64 {
         // Relative error, with a floor for gradients that are zero up to rounding (the
         // bias of a batch-normalized layer, whose effect the mean subtraction removes).
         let err = (a - numeric).abs() / a.abs().max(numeric.abs()).max(1e-4);
-        assert!(
-            err < 1e-6,
-            "{arch:?} {loss:?}: param {i}: analytic {a:e}, numeric {numeric:e}, relative error {err:e}"
-        );
-        worst = worst.max(err);
+        if err > worst {
+            (worst, worst_at) = (err, i);
+        }
     }
-    worst
+    (worst, worst_at)
 }
 
 /// The smallest |pre-activation| over every hidden unit and sample.
@@ -218,22 +228,26 @@ fn a_scaled_residual_branch() {
 
 #[test]
 fn the_check_catches_a_wrong_gradient() {
-    // The harness itself must fail on a wrong gradient: scale one analytic entry.
-    let a = arch(Activation::Tanh, false, false, 3, 1);
-    let mut p = Problem::new(a, Loss::Bce, 5);
-    let mut g = Vec::new();
-    p.loss_and_grad(Some(&mut g));
-    let h = 1e-6;
-    let i = 2;
-    let orig = p.net.params[i];
-    p.net.params[i] = orig + h;
-    let up = p.loss_and_grad(None);
-    p.net.params[i] = orig - h;
-    let down = p.loss_and_grad(None);
-    let numeric = (up - down) / (2.0 * h);
-    let wrong = g[i] * 1.001;
-    assert!((wrong - numeric).abs() / numeric.abs() > 1e-6);
-    assert!((g[i] - numeric).abs() / numeric.abs() < 1e-6);
+    // The harness itself must fail on a wrong gradient: the same check that passes the
+    // true gradient reports each planted error (0.1% off, a flipped sign, a zeroed entry,
+    // one layer's gradients swapped) at the entry where it was planted.
+    let a = arch(Activation::Tanh, true, true, 3, 1);
+    let (ok, _) = worst_error(a.clone(), Loss::Bce, 5, |_| {});
+    assert!(ok < 1e-6, "the true gradient fails: {ok:e}");
+    let plants: [(&str, usize, fn(&mut [f64])); 4] = [
+        ("scaled by 1.001", 2, |g| g[2] *= 1.001),
+        ("sign flipped", 7, |g| g[7] = -g[7]),
+        ("zeroed", 11, |g| g[11] = 0.0),
+        ("swapped", 0, |g| g.swap(0, 1)),
+    ];
+    for (what, at, plant) in plants {
+        let (worst, where_) = worst_error(a.clone(), Loss::Bce, 5, plant);
+        assert!(worst > 1e-4, "{what}: the check missed it ({worst:e})");
+        assert!(
+            where_ == at || (what == "swapped" && where_ <= 1),
+            "{what}: reported at {where_}, planted at {at}"
+        );
+    }
 }
 
 #[test]
