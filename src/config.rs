@@ -279,7 +279,7 @@ impl fmt::Display for ConfigError {
 }
 
 /// The longest run of characters without a space that a message shows whole.
-const MAX_WORD: usize = 60;
+pub const MAX_WORD: usize = 60;
 
 /// Makes text from a user's input safe to show in one line: control characters (newlines,
 /// NUL, terminal escapes) become `\u{..}` escapes, and any run of more than [`MAX_WORD`]

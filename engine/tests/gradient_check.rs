@@ -234,7 +234,8 @@ fn the_check_catches_a_wrong_gradient() {
     let a = arch(Activation::Tanh, true, true, 3, 1);
     let (ok, _) = worst_error(a.clone(), Loss::Bce, 5, |_| {});
     assert!(ok < 1e-6, "the true gradient fails: {ok:e}");
-    let plants: [(&str, usize, fn(&mut [f64])); 4] = [
+    type Plant = (&'static str, usize, fn(&mut [f64]));
+    let plants: [Plant; 4] = [
         ("scaled by 1.001", 2, |g| g[2] *= 1.001),
         ("sign flipped", 7, |g| g[7] = -g[7]),
         ("zeroed", 11, |g| g[11] = 0.0),
