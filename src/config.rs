@@ -21,6 +21,7 @@ use crate::engine::network::Arch;
 use crate::engine::optim::{OptimizerKind, OptimizerSpec};
 use crate::engine::{DataSpec, InitSpec, RunSpec};
 
+use crate::engine::spec::{BUDGET_HISTORY, MEMORY_BUDGET};
 /// `f32` or `f64`: the engine's enum, read and written by name (`"f32"`).
 pub use crate::engine::Precision;
 use schema::Section;
@@ -366,7 +367,35 @@ impl Config {
                 "1 is too small for batch_norm, which needs at least 2 samples per batch".into(),
             ));
         }
-        self.optimizer.check_decay()
+        self.optimizer.check_decay()?;
+        self.check_memory()
+    }
+
+    /// A run whose memory would pass [`MEMORY_BUDGET`] is refused before anything is
+    /// allocated, with the largest batch size that fits (or, when none does, the other
+    /// fields to lower).
+    fn check_memory(&self) -> Result<(), ConfigError> {
+        let spec = self.spec();
+        let bytes = spec.memory_bytes(self.precision, BUDGET_HISTORY);
+        if bytes <= MEMORY_BUDGET {
+            return Ok(());
+        }
+        let (fixed, per_row) = spec.memory_parts(self.precision, BUDGET_HISTORY);
+        let fits = MEMORY_BUDGET.saturating_sub(fixed) / per_row.max(1);
+        let mb = |b: u64| b.div_ceil(1 << 20);
+        let lower = if fits >= 1 {
+            format!("lower batch_size to at most {fits}, or the depth or width")
+        } else {
+            "lower the depth, the width or dataset.samples".into()
+        };
+        Err(err(
+            "batch_size",
+            format!(
+                "this run would need about {} MB of memory, more than gradscope's budget of {} MB; {lower}",
+                mb(bytes),
+                mb(MEMORY_BUDGET)
+            ),
+        ))
     }
 
     /// This config with `patch` (a partial config as JSON) deep-merged in, as the page's

@@ -15,7 +15,7 @@ use super::loss::Loss;
 use super::network::{Mode, Network, Workspace};
 use super::optim::{self, LrStats, Optimizer, OptimizerSpec};
 use super::rng::{Rng, Stream};
-use super::spec::{Precision, RunSpec};
+use super::spec::{Precision, RunSpec, EVAL_WORKSPACES};
 
 /// Summary of one layer at one step (plain data; the `gradscope` crate writes it as JSON
 /// and CSV).
@@ -99,6 +99,8 @@ pub struct Session<T: Float> {
     ws: Workspace<T>,
     /// Evaluation workspaces, one per batch size used (full chunks and remainders).
     eval_ws: Vec<Workspace<T>>,
+    /// Rows evaluated at a time ([`RunSpec::eval_chunk`]).
+    eval_chunk: usize,
     data: Dataset,
     train_x: Vec<T>,
     train_t: Vec<T>,
@@ -116,11 +118,6 @@ pub struct Session<T: Float> {
     steps: u64,
     diverged_at: Option<u64>,
 }
-
-/// Rows per chunk when evaluating whole splits.
-const EVAL_CHUNK: usize = 256;
-/// Evaluation workspaces kept for reuse.
-const EVAL_WORKSPACES: usize = 6;
 
 impl<T: Float> Session<T> {
     /// Builds a run from a valid spec, keeping at most `capacity` step records.
@@ -158,6 +155,7 @@ impl<T: Float> Session<T> {
             batch_t: vec![T::ZERO; spec.batch_size * outputs],
             ws,
             eval_ws: Vec::new(),
+            eval_chunk: spec.eval_chunk(std::mem::size_of::<T>() as u64),
             net,
             data,
             train_x,
@@ -433,9 +431,10 @@ impl<T: Float> Session<T> {
         let classification = self.data.kind.classes().is_some();
         let mut loss_sum = 0.0;
         let mut correct = 0.0;
-        let mut grad = vec![T::ZERO; EVAL_CHUNK * outputs];
-        for start in (0..rows).step_by(EVAL_CHUNK) {
-            let n = EVAL_CHUNK.min(rows - start);
+        let chunk = self.eval_chunk;
+        let mut grad = vec![T::ZERO; chunk * outputs];
+        for start in (0..rows).step_by(chunk) {
+            let n = chunk.min(rows - start);
             let ws = eval_workspace(&mut self.eval_ws, &self.net, n);
             ws.h[0].copy_from_slice(&x[start * inputs..(start + n) * inputs]);
             self.net.forward(ws, Mode::Eval);
@@ -464,8 +463,9 @@ impl<T: Float> Session<T> {
         let inputs = self.net.arch.inputs;
         let rows = xs.len() / inputs.max(1);
         let mut out = Vec::with_capacity(rows * self.net.arch.outputs);
-        for start in (0..rows).step_by(EVAL_CHUNK) {
-            let n = EVAL_CHUNK.min(rows - start);
+        let chunk = self.eval_chunk;
+        for start in (0..rows).step_by(chunk) {
+            let n = chunk.min(rows - start);
             let ws = eval_workspace(&mut self.eval_ws, &self.net, n);
             for (d, s) in ws.h[0]
                 .iter_mut()

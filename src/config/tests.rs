@@ -381,3 +381,38 @@ fn residual_scale_defaults_to_one_is_checked_and_reaches_the_spec() {
         .unwrap_or_default();
     assert!(e.contains("allowed above 0 up to 1"), "{e}");
 }
+
+#[test]
+fn runs_over_the_memory_budget_are_refused_with_the_batch_that_fits() {
+    // The largest network the page allows, on the largest dataset, with its whole
+    // training split as one batch: gigabytes, refused before anything is allocated.
+    let big = |batch: u64| {
+        Config::from_json(&format!(
+            r#"{{"network": {{"depth": 64, "width": 256}}, "dataset": {{"samples": 20000}}, "batch_size": {batch}}}"#
+        ))
+    };
+    let e = big(16000)
+        .err()
+        .unwrap_or_else(|| panic!("a 16000-row batch of 64 x 256 was accepted"));
+    assert_eq!(e.field, "batch_size");
+    let text = e.to_string();
+    assert!(
+        text.contains("MB of memory") && text.contains("budget of 512 MB"),
+        "{text}"
+    );
+    let fits: u64 = text
+        .split("at most ")
+        .nth(1)
+        .and_then(|t| t.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no batch size in: {text}"));
+    assert!(fits > 16 && fits < 16000, "{text}");
+    // The batch it names fits; one more does not.
+    assert!(big(fits).is_ok(), "{fits} was named but refused");
+    assert!(big(fits + 1).is_err(), "{} was accepted", fits + 1);
+    // What the page's sliders reach by default stays within the budget.
+    let max_page = Config::from_json(
+        r#"{"network": {"depth": 64, "width": 256}, "batch_size": 160, "precision": "f64"}"#,
+    );
+    assert!(max_page.is_ok(), "{max_page:?}");
+}
