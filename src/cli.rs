@@ -208,7 +208,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     }
     let mut doc: serde_json::Value = match &config_text {
         Some(text) => {
-            serde_json::from_str(text).map_err(|e| format!("config is not valid JSON: {e}"))?
+            crate::json::parse_strict(text).map_err(|e| format!("config is not valid JSON: {e}"))?
         }
         None => serde_json::json!({}),
     };

@@ -326,10 +326,11 @@ fn err(field: &str, message: String) -> ConfigError {
 impl Config {
     /// Parses, fills defaults and validates a JSON config.
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ConfigError {
-            field: String::new(),
-            message: format!("not valid JSON: {e}"),
-        })?;
+        let value: serde_json::Value =
+            crate::json::parse_strict(text).map_err(|e| ConfigError {
+                field: String::new(),
+                message: format!("not valid JSON: {e}"),
+            })?;
         Self::from_value(value)
     }
 

@@ -87,7 +87,7 @@ fn default_config() -> Config {
 }
 
 fn parse_json(text: &str) -> Result<Value, JsError> {
-    serde_json::from_str(text).map_err(|e| js_err(format!("not valid JSON: {e}")))
+    crate::json::parse_strict(text).map_err(|e| js_err(format!("not valid JSON: {e}")))
 }
 
 #[wasm_bindgen]
@@ -95,8 +95,7 @@ impl App {
     /// A run of the default config with `patch` (partial config JSON) merged in.
     #[wasm_bindgen(constructor)]
     pub fn new(patch: &str) -> Result<App, JsError> {
-        let patch: Value = serde_json::from_str(patch)
-            .map_err(|e| js_err(format!("config is not valid JSON: {e}")))?;
+        let patch = parse_json(patch)?;
         let config = default_config().merged(&patch).map_err(js_err)?;
         Ok(App::with_config(config))
     }

@@ -375,7 +375,7 @@ pub const FIELDS: &[Field] = &[
         path: "network.init_std",
         url: "std",
         label: "Init std (normal init)",
-        kind: above(0.0, 100.0),
+        kind: closed(1e-4, 100.0),
         slider: Slider::Log { min: 1e-3, max: 10.0 },
         show: Show::If("network.init", Lit::Name("normal")),
         help: "standard deviation of the normal init (the other schemes ignore it)",
@@ -385,7 +385,7 @@ pub const FIELDS: &[Field] = &[
         path: "network.init_gain",
         url: "gain",
         label: "Init gain",
-        kind: above(0.0, 100.0),
+        kind: closed(1e-2, 100.0),
         slider: Slider::Log { min: 0.1, max: 10.0 },
         help: "multiplies every initial weight",
         ..BASE
@@ -426,7 +426,7 @@ pub const FIELDS: &[Field] = &[
         path: "optimizer.lr",
         url: "lr",
         label: "Learning rate",
-        kind: above(0.0, 100.0),
+        kind: closed(1e-8, 100.0),
         default: DefaultRule::ByOptimizer(&[
             (Sgd, 0.1),
             (Momentum, 0.05),
@@ -546,7 +546,7 @@ pub const FIELDS: &[Field] = &[
         path: "clip.threshold",
         url: "threshold",
         label: "Clip threshold",
-        kind: above(0.0, 1e9),
+        kind: closed(1e-8, 1e9),
         slider: Slider::Log {
             min: 1e-3,
             max: 1e3,

@@ -63,7 +63,7 @@ pub fn parse_query(query: &str) -> Lesson {
             continue;
         };
         if key == "config" {
-            match serde_json::from_str::<Value>(&text) {
+            match crate::json::parse_strict(&text) {
                 Ok(v) if v.is_object() => {
                     if lesson.config.replace(v).is_some() {
                         lesson.errors.push(twice("config"));

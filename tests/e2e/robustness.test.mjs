@@ -32,6 +32,8 @@ async function open(query = '') {
 // on a one-decade range at an extreme magnitude, or allocated without bound.
 const EXTREME_LINKS = [
   '?clip=norm&threshold=1e-200',
+  '?clip=norm&threshold=1e-8&init=normal&std=30&activation=relu&depth=20',
+  '?gain=0.01&depth=64&activation=tanh&precision=f64',
   '?clip=norm&threshold=1e-300&autoplay=1',
   '?precision=f64&activation=linear&gain=100&depth=40&loss=mse',
   '?precision=f64&activation=linear&gain=0.01&depth=64',

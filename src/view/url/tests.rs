@@ -78,7 +78,7 @@ fn hostile_queries_give_messages_not_panics() {
         ("?skip=TRUE&depth=8", "URL parameter 'skip' ignored: 'TRUE' is not a yes/no value", |a| a.config.network.depth == 8),
         ("?skip=2&depth=8", "URL parameter 'skip' ignored: '2' is not a yes/no value", |a| a.config.network.depth == 8),
         ("?noise=1e-400&depth=8", "URL parameter 'noise' ignored: '1e-400' is too close to 0 to be stored; write 0 or a larger number", |a| a.config.dataset.noise == 0.05 && a.config.network.depth == 8),
-        ("?lr=inf&depth=8", "URL parameter 'lr' ignored: optimizer.lr: 'inf' is not a number; allowed above 0 up to 100", |a| a.config.network.depth == 8),
+        ("?lr=inf&depth=8", "URL parameter 'lr' ignored: optimizer.lr: 'inf' is not a number; allowed 1e-8 to 100", |a| a.config.network.depth == 8),
         ("?lr=NaN&depth=8", "URL parameter 'lr' ignored: optimizer.lr: 'NaN' is not a number", |a| a.config.optimizer.lr == Some(0.1)),
         ("?activation=swish&init=he_normal", "URL parameter 'activation' ignored: network.activation: 'swish' is not an activation here; choose one of sigmoid, tanh, relu, leaky_relu, elu, gelu, selu, linear", |a| a.config.network.init == crate::engine::init::Init::HeNormal),
         ("?activation=&depth=3", "network.activation: '' is not an activation here", |a| a.config.network.depth == 3),
