@@ -368,18 +368,22 @@ fn run(args: &[String]) -> Result<String, String> {
     }
     // Traces stream to the file or stdout while the run goes, so a long run never holds
     // its whole trace in memory.
+    // A long run shows a progress bar on a terminal (never when stderr is piped).
     let write = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(out);
+        let mut progress = crate::progress::Progress::on_stderr(opts.steps);
+        let tick = &mut |done| progress.tick(done);
         if opts.csv {
-            trace::write_summary_csv(&opts.config, opts.steps, &mut out)?;
+            trace::write_summary_csv(&opts.config, opts.steps, &mut out, tick)?;
         } else {
             if opts.full {
-                trace::write_full_json(&opts.config, opts.steps, opts.splits, &mut out)?;
+                trace::write_full_json(&opts.config, opts.steps, opts.splits, &mut out, tick)?;
             } else {
-                trace::write_summary_json(&opts.config, opts.steps, &mut out)?;
+                trace::write_summary_json(&opts.config, opts.steps, &mut out, tick)?;
             }
             writeln!(out)?;
         }
+        progress.finish();
         out.flush()
     };
     match &opts.out {

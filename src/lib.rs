@@ -14,6 +14,8 @@
 pub mod cli;
 pub mod config;
 pub mod json;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod progress;
 pub mod pytorch;
 pub mod run;
 pub mod trace;

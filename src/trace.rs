@@ -79,13 +79,15 @@ impl Serialize for LayerRecordJson<'_> {
 fn for_each_record(
     config: &Config,
     steps: u64,
+    on_step: &mut dyn FnMut(u64),
     mut each: impl FnMut(&StepRecord) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut run = Run::new(config.spec(), config.precision, 1);
-    for _ in 0..steps {
+    for done in 0..steps {
         if run.step(1) == 0 {
             break;
         }
+        on_step(done + 1);
         if let Some(record) = run.history().back() {
             each(record)?;
         }
@@ -99,13 +101,19 @@ fn to_io(e: serde_json::Error) -> io::Error {
 
 /// Writes the summary trace as JSON: `{"config": {...}, "steps": [StepRecord, ...],
 /// "diverged_at": step or null}`.
-pub fn write_summary_json(config: &Config, steps: u64, out: &mut impl Write) -> io::Result<()> {
+/// `on_step(n)` is called after each of the `n` steps trained (the CLI's progress bar).
+pub fn write_summary_json(
+    config: &Config,
+    steps: u64,
+    out: &mut impl Write,
+    on_step: &mut dyn FnMut(u64),
+) -> io::Result<()> {
     out.write_all(b"{\"config\":")?;
     serde_json::to_writer(&mut *out, config).map_err(to_io)?;
     out.write_all(b",\"steps\":[")?;
     let mut first = true;
     let mut diverged_at = None;
-    for_each_record(config, steps, |r| {
+    for_each_record(config, steps, on_step, |r| {
         if !first {
             out.write_all(b",")?;
         }
@@ -123,7 +131,7 @@ pub fn write_summary_json(config: &Config, steps: u64, out: &mut impl Write) -> 
 /// The summary trace as a JSON string (see [`write_summary_json`]).
 pub fn summary_json(config: &Config, steps: u64) -> String {
     let mut out = Vec::new();
-    match write_summary_json(config, steps, &mut out) {
+    match write_summary_json(config, steps, &mut out, &mut |_| {}) {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
         Err(e) => format!("{{\"error\": \"{e}\"}}"),
     }
@@ -131,14 +139,20 @@ pub fn summary_json(config: &Config, steps: u64) -> String {
 
 /// Writes the summary trace as CSV, one row per (step, layer); layers 1..depth are hidden,
 /// the last is the output layer. Step-level columns repeat on each of a step's rows.
-pub fn write_summary_csv(config: &Config, steps: u64, out: &mut impl Write) -> io::Result<()> {
+/// `on_step` as for [`write_summary_json`].
+pub fn write_summary_csv(
+    config: &Config,
+    steps: u64,
+    out: &mut impl Write,
+    on_step: &mut dyn FnMut(u64),
+) -> io::Result<()> {
     out.write_all(
         b"step,loss,batch_accuracy,train_accuracy,test_loss,test_accuracy,grad_norm,clipped_grad_norm,clipped,non_finite,\
           layer,layer_grad_norm,layer_clipped_grad_norm,delta_rms,weight_norm,act_mean,act_std,flat_share,dead_share,\
           update_ratio,eff_lr_mean,eff_lr_min,eff_lr_max\n",
     )?;
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    for_each_record(config, steps, |r| {
+    for_each_record(config, steps, on_step, |r| {
         for (l, layer) in r.layers.iter().enumerate() {
             writeln!(
                 out,
@@ -215,17 +229,18 @@ pub fn write_full_json(
     steps: u64,
     splits: bool,
     out: &mut impl Write,
+    on_step: &mut dyn FnMut(u64),
 ) -> io::Result<()> {
     match config.precision {
-        Precision::F32 => write_full_json_in::<f32>(config, steps, splits, out),
-        Precision::F64 => write_full_json_in::<f64>(config, steps, splits, out),
+        Precision::F32 => write_full_json_in::<f32>(config, steps, splits, out, on_step),
+        Precision::F64 => write_full_json_in::<f64>(config, steps, splits, out, on_step),
     }
 }
 
 /// The full trace as a JSON string (see [`write_full_json`]).
 pub fn full_json(config: &Config, steps: u64) -> String {
     let mut out = Vec::new();
-    match write_full_json(config, steps, false, &mut out) {
+    match write_full_json(config, steps, false, &mut out, &mut |_| {}) {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
         Err(e) => format!("{{\"error\": \"{e}\"}}"),
     }
@@ -236,12 +251,14 @@ fn write_full_json_in<T: Float>(
     steps: u64,
     splits: bool,
     out: &mut impl Write,
+    on_step: &mut dyn FnMut(u64),
 ) -> io::Result<()> {
     let mut session = Session::<T>::new(config.spec(), 1);
     out.write_all(b"{\"config\":")?;
     serde_json::to_writer(&mut *out, config).map_err(to_io)?;
     out.write_all(b",\"steps\":[")?;
     for i in 0..steps {
+        on_step(i);
         let Some(d) = session.step_detailed() else {
             break;
         };

@@ -327,7 +327,8 @@ fn summary_records_carry_flat_and_dead_shares_and_update_ratio() {
     assert!(doc["steps"][0]["layers"][0]["dead_share"].is_null());
     assert!(doc["steps"][0]["layers"][0]["flat_share"].is_number());
     let mut csv = Vec::new();
-    gradscope::trace::write_summary_csv(&relu, 1, &mut csv).unwrap_or_else(|e| panic!("{e}"));
+    gradscope::trace::write_summary_csv(&relu, 1, &mut csv, &mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
     let csv = String::from_utf8(csv).unwrap_or_default();
     let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
     let row: Vec<&str> = csv.lines().nth(1).unwrap_or("").split(',').collect();
@@ -340,4 +341,37 @@ fn summary_records_carry_flat_and_dead_shares_and_update_ratio() {
         .and_then(|i| row[i].parse().ok())
         .unwrap_or(f64::NAN);
     assert!((0.0..=1.0).contains(&dead), "{dead}");
+}
+
+/// A long run writes its progress bar only to a terminal: piped, stderr stays empty
+/// (the run below takes well over the half second after which a terminal sees the bar).
+#[test]
+fn a_piped_long_run_prints_no_progress() {
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gradscope"))
+        .args([
+            "run",
+            "--set",
+            "network.depth=30",
+            "--set",
+            "network.width=32",
+            "--steps",
+            "4000",
+            "--format",
+            "csv",
+            "--out",
+            "/dev/null",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed().as_millis() > 600,
+        "the run was too short to show a bar"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
