@@ -356,7 +356,7 @@ fn a_piped_long_run_prints_no_progress() {
             "--set",
             "network.width=32",
             "--steps",
-            "4000",
+            "1200",
             "--format",
             "csv",
             "--out",
