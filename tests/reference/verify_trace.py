@@ -12,7 +12,7 @@ and the summary trace. Independently of gradscope's code it checks, for every st
 
   full trace
   - the loss and every raw gradient, by jax.value_and_grad of the network written here
-    from the spec (shared/spec/numerics.md), on that step's recorded parameters and batch;
+    from the spec (docs/numerics.md), on that step's recorded parameters and batch;
   - the clipped gradients, from the recorded raw ones (PyTorch's clipping rules);
   - the next step's parameters, by optax from the recorded parameters and clipped
     gradients (optimizer state carried across steps), and Adagrad's effective rate;
