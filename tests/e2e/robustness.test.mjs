@@ -143,3 +143,32 @@ test('the page works under a strict Content-Security-Policy and keeps to its ori
   assert.deepEqual(consoleErrors.filter((t) => !/panicked at|a test asked/.test(t)), []);
   await page.close();
 });
+
+test('restarting frees what the old run held, and extreme runs draw within a frame budget', async () => {
+  const { page, errors } = await open('?depth=64&width=256&batch=64');
+  const big = { network: { depth: 64, width: 256 }, batch_size: 64 };
+  const small = { network: { depth: 3, width: 8 }, batch_size: 16 };
+  await page.evaluate(() => window.gradscope.step(2));
+  const first = await page.evaluate(() => window.gradscope.memory().wasmBytes);
+  // Small, then the same large run again, three times: the old runs' memory is reused,
+  // so wasm memory (which never shrinks) does not grow.
+  for (let i = 0; i < 3; i += 1) {
+    assert.deepEqual(await page.evaluate((c) => window.gradscope.setConfig(c), small), { ok: true, restarted: true });
+    await page.evaluate(() => window.gradscope.step(5));
+    assert.deepEqual(await page.evaluate((c) => window.gradscope.setConfig(c), big), { ok: true, restarted: true });
+    await page.evaluate(() => window.gradscope.step(2));
+  }
+  const last = await page.evaluate(() => window.gradscope.memory().wasmBytes);
+  assert.ok(last <= first, `wasm memory grew over restarts: ${first} -> ${last}`);
+  // Drawing is bounded whatever the numbers: a generous budget that a looping axis or an
+  // unbounded allocation (seconds per frame, as before) would break.
+  for (const query of ['?precision=f64&activation=linear&gain=100&depth=40&loss=mse',
+    '?init=normal&std=100&activation=relu&depth=30&precision=f64', '?gain=0.01&depth=64&activation=tanh']) {
+    const p = (await open(query)).page;
+    const t = await p.evaluate(() => window.gradscope.timeFrames(5, 1));
+    assert.ok(t.drawMsPerFrame < 250, `${query}: drawing took ${t.drawMsPerFrame.toFixed(0)} ms per frame`);
+    await p.close();
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
