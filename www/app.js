@@ -488,7 +488,19 @@ main().catch((e) => {
   if (engine && isPanic(e)) {
     knownConfig = '';
     onPanic(e);
-  } else {
-    showMessage(`gradscope could not start: ${errorText(e)}`);
+    return;
   }
+  // The module could not be loaded or started (a policy that forbids WebAssembly, a
+  // failed download, a sandboxed frame): nothing will run, so say so, and tell an
+  // embedding page.
+  crashed = true;
+  for (const id of ['play', 'step', 'reset', 'seed']) $(id).disabled = true;
+  $('diagnosis').textContent = 'gradscope could not start.';
+  showCrash({
+    text: errorText(e).slice(0, 300),
+    configJson: '',
+    query: location.search.replace(/^\?/, ''),
+    onRestart: async () => location.reload(),
+    startFailed: true,
+  });
 });

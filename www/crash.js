@@ -39,8 +39,13 @@ export function panicText(e) {
  * config as JSON) and a button that starts a fresh run. Tells the page (a `gradscope:error`
  * event) and an embedding page (a `postMessage`).
  */
-export function showCrash({ text, configJson, query, onRestart }) {
+export function showCrash({ text, configJson, query, onRestart, startFailed = false }) {
   const $ = (id) => document.getElementById(id);
+  if (startFailed) {
+    $('crash-heading').textContent = 'gradscope could not start in this page';
+    $('crash-why').textContent = ' (the browser refused or could not load its engine)';
+    $('crash-restart').textContent = 'Try again';
+  }
   $('crash-text').textContent = text;
   $('crash-link').href = `?${query || ''}`;
   $('crash-config').textContent = configJson || '(the default settings)';
@@ -50,7 +55,9 @@ export function showCrash({ text, configJson, query, onRestart }) {
     button.disabled = true;
     onRestart().finally(() => { button.disabled = false; });
   };
-  const detail = { type: 'gradscope:error', message: text, config: configJson ? JSON.parse(configJson) : null };
+  const detail = {
+    type: 'gradscope:error', message: text, config: configJson ? JSON.parse(configJson) : null, started: !startFailed,
+  };
   window.dispatchEvent(new CustomEvent('gradscope:error', { detail }));
   if (window.parent !== window) {
     try {

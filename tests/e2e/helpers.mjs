@@ -24,8 +24,11 @@ const TYPES = {
  */
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
-/** Serves the repository root on 127.0.0.1 with the strict [CSP]; returns {url, close}. */
-export async function startServer() {
+/**
+ * Serves the repository root on 127.0.0.1 with the strict [CSP] (or `csp`); returns
+ * {url, close}.
+ */
+export async function startServer(csp = CSP) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = normalize(join(ROOT, path.endsWith('/') ? `${path}index.html` : path));
@@ -37,7 +40,7 @@ export async function startServer() {
       if (!statSync(file).isFile()) throw new Error('not a file');
       res.writeHead(200, {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'Content-Security-Policy': CSP,
+        'Content-Security-Policy': csp,
       });
       res.end(readFileSync(file));
     } catch {

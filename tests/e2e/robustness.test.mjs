@@ -172,3 +172,46 @@ test('restarting frees what the old run held, and extreme runs draw within a fra
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('an embedding page on another origin hears of a failed start and of a panic', async () => {
+  // A course site with the same strict policy, allowing frames from the lesson's origin.
+  const course = await startServer(`${CSP}; frame-src ${new URL(server.url).origin}`);
+  try {
+    const page = await browser.context.newPage();
+    const lesson = `${server.url}?depth=5`;
+    // 1. The engine cannot be downloaded: the frame says so in words and the course page
+    //    gets a gradscope:error message.
+    await page.route('**/gradscope_bg.wasm', (r) => r.abort());
+    await page.goto(`${course.url}tests/e2e/fixtures/embed.html?src=${encodeURIComponent(lesson)}`);
+    await page.waitForFunction(() => window.received.some((m) => m.data && m.data.type === 'gradscope:error'), null, { timeout: 30000 });
+    const failed = (await page.evaluate(() => window.received)).find((m) => m.data.type === 'gradscope:error');
+    assert.equal(failed.origin, new URL(server.url).origin);
+    assert.equal(failed.data.started, false);
+    const frame = page.frames().find((f) => f.url().startsWith(server.url));
+    assert.equal(await frame.locator('#crash').isVisible(), true);
+    assert.match(await frame.locator('#crash-heading').textContent(), /could not start/);
+    assert.equal(await frame.locator('#play').isDisabled(), true);
+    await page.screenshot({ path: screenshotPath('embed-start-failed') });
+    // 2. It loads; then a panic inside a step reaches the course page too, with the config.
+    await page.unroute('**/gradscope_bg.wasm');
+    await page.goto(`${course.url}tests/e2e/fixtures/embed.html?src=${encodeURIComponent(lesson)}`);
+    const live = await (async () => {
+      for (let i = 0; i < 100; i += 1) {
+        const f = page.frames().find((x) => x.url().startsWith(server.url));
+        if (f && await f.evaluate(() => document.documentElement.dataset.ready === 'true').catch(() => false)) return f;
+        await page.waitForTimeout(100);
+      }
+      throw new Error('the lesson did not start');
+    })();
+    await live.evaluate(async () => (await import('/www/pkg/gradscope.js')).panic_on_next_step());
+    await live.evaluate(() => window.gradscope.step(1));
+    await page.waitForFunction(() => window.received.some((m) => m.data && m.data.type === 'gradscope:error'));
+    const panic = (await page.evaluate(() => window.received)).find((m) => m.data.type === 'gradscope:error');
+    assert.equal(panic.data.started, true);
+    assert.equal(panic.data.config.network.depth, 5);
+    assert.match(panic.data.message, /a test asked step 0 to panic/);
+    await page.close();
+  } finally {
+    await course.close();
+  }
+});
