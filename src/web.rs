@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::Clamped;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::config::{schema, Config};
+use crate::config::schema;
 use crate::view::chart::{drawable, CellSink, DrawResult, ImageSink, Style};
 use crate::view::page::Page;
 use crate::view::views::lr;
@@ -74,12 +74,7 @@ impl App {
     pub fn new(patch: &str) -> Result<App, JsError> {
         let patch: Value = serde_json::from_str(patch)
             .map_err(|e| js_err(format!("config is not valid JSON: {e}")))?;
-        let config = Config::default()
-            .resolve()
-            .unwrap_or_default()
-            .merged(&patch)
-            .map_err(js_err)?;
-        Ok(App::on(Page::new(config)))
+        Ok(App::on(Page::from_patch(&patch).map_err(js_err)?))
     }
 
     /// A run set up by a URL query (`?depth=20&...`). Never fails: each parameter that

@@ -44,6 +44,13 @@ impl Page {
         }
     }
 
+    /// A page showing a fresh run of the default config with `patch` (partial config JSON)
+    /// merged in; a bad value is an error naming the field.
+    pub fn from_patch(patch: &Value) -> Result<Page, ConfigError> {
+        let defaults = Config::default().resolve().unwrap_or_default();
+        Ok(Page::new(defaults.merged(patch)?))
+    }
+
     /// A page set up by a link's query (`?depth=20&...`); each parameter that cannot be
     /// applied as written is explained in [`Page::messages`].
     pub fn from_query(query: &str) -> Page {
@@ -171,11 +178,7 @@ mod tests {
 
     fn page(patch: &str) -> Page {
         let patch: Value = serde_json::from_str(patch).unwrap_or_else(|e| panic!("{e}"));
-        let config = Config::default()
-            .resolve()
-            .and_then(|c| c.merged(&patch))
-            .unwrap_or_else(|e| panic!("{e}"));
-        Page::new(config)
+        Page::from_patch(&patch).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn draw(p: &mut Page, view: View) -> Recorded {
@@ -233,6 +236,14 @@ mod tests {
             p.needs_redraw([View::Data]),
             "a new run's boundary is not drawn yet"
         );
+        // Drawn at step 0, then restarted at step 0: the old network's image is stale.
+        draw(&mut p, View::Data);
+        assert!(!p.needs_redraw([View::Data]));
+        assert_eq!(p.set_config(&json!({"network": {"width": 4}})), Ok(true));
+        assert!(
+            p.needs_redraw([View::Data]),
+            "the boundary of the network before the restart is not this run's"
+        );
         for bad in [
             json!({"network": {"depth": 0}}),
             json!([1]),
@@ -241,6 +252,8 @@ mod tests {
             assert!(p.set_config(&bad).is_err(), "{bad}");
         }
         assert_eq!(p.run().config().network.depth, 9);
+        let bad = Page::from_patch(&json!({"network": {"depth": -1}})).err();
+        assert!(bad.is_some_and(|e| e.to_string().contains("network.depth")));
     }
 
     #[test]
