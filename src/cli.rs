@@ -494,4 +494,16 @@ mod tests {
             "{e}"
         );
     }
+
+    /// The help and the error of `figure --view` list the views from `View`, in order.
+    #[test]
+    fn figure_names_the_views_of_the_enum() {
+        let names = "heatmap, flow, lr, loss, saturation, data";
+        assert_eq!(View::names().join(", "), names);
+        let help = main(&args("figure --help")).unwrap_or_default();
+        assert!(help.contains(&format!("500 x 500): {names};")), "{help}");
+        assert!(!help.contains("VIEWS"));
+        let e = main(&args("figure --view Flow")).err().unwrap_or_default();
+        assert_eq!(e, format!("--view takes one of {names}, got 'Flow'"));
+    }
 }

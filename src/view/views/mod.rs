@@ -160,6 +160,32 @@ mod tests {
         assert_eq!(View::Loss.figure_size(), (900, 400));
     }
 
+    /// The page has one canvas per view, `view-<name>`, in the order of [`View::ALL`], and
+    /// the README's `figure` paragraph names every view.
+    #[test]
+    fn the_page_and_the_readme_show_every_view_by_its_name() {
+        let read = |file: &str| {
+            std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap_or_else(|e| panic!("{file}: {e}"))
+        };
+        let html = read("index.html");
+        let canvases: Vec<&str> = html
+            .split("<canvas id=\"view-")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert_eq!(canvases, View::names());
+        let readme = read("README.md");
+        let figure = readme
+            .split("- `figure`")
+            .nth(1)
+            .and_then(|rest| rest.split("\n- ").next())
+            .unwrap_or_else(|| panic!("README.md describes `figure`"));
+        for name in View::names() {
+            assert!(figure.contains(&format!("`{name}`")), "README: {name}");
+        }
+    }
+
     /// The SVG of `f` drawn on a 500 x 300 area with a cell sink.
     fn svg_of(
         f: impl FnOnce(&DrawingArea<SVGBackend, Shift>, &mut dyn CellSink) -> DrawResult<()>,
