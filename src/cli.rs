@@ -9,9 +9,8 @@ use plotters::prelude::{IntoDrawingArea, SVGBackend};
 use crate::config::{schema, Config};
 use crate::engine::session::Run;
 use crate::trace;
-use crate::view::boundary;
-use crate::view::charts::Style;
-use crate::view::scene::{self, RectSink};
+use crate::view::chart::{RectSink, Style};
+use crate::view::views::{self, View};
 use crate::view::{Metric, ViewSettings};
 
 /// Longest run the CLI accepts.
@@ -44,7 +43,7 @@ run      trains N steps (default 100) and writes a trace to FILE or stdout:
            --splits adds the data set's train and test splits ({x, y, labels}),
            beyond the format, to re-compute evaluation-mode numbers (test loss).
 figure   trains N steps, then draws one of the page's views as an SVG figure (default
-         900 x 400, data 500 x 500): heatmap, flow, lr, loss, saturation or data; the same code that
+         900 x 400, data 500 x 500): VIEWS; the same code that
          draws the page, so a figure shows what a student sees for that config and seed.
 export   writes a self-contained Python script that rebuilds the run in PyTorch (same
          network, initial weights, data, minibatches, loss, clipping and optimizer) and
@@ -60,18 +59,23 @@ fields   lists every config field with its range and default (--markdown: the RE
 ";
 
 /// Runs the command line; returns the text for stdout, or a one-line error.
+/// The usage text, with the view names from [`View::ALL`].
+fn usage() -> String {
+    USAGE.replace("VIEWS", &View::names().join(", "))
+}
+
 pub fn main(args: &[String]) -> Result<String, String> {
     let Some(command) = args.first() else {
-        return Ok(USAGE.to_string());
+        return Ok(usage());
     };
     let rest = &args[1..];
     match command.as_str() {
-        "-h" | "--help" | "help" => Ok(USAGE.to_string()),
+        "-h" | "--help" | "help" => Ok(usage()),
         "run" if rest.iter().any(|a| a == "-h" || a == "--help") => Ok(run_help()),
         "run" => run(rest),
-        "figure" if rest.iter().any(|a| a == "-h" || a == "--help") => Ok(USAGE.to_string()),
+        "figure" if rest.iter().any(|a| a == "-h" || a == "--help") => Ok(usage()),
         "figure" => figure(rest),
-        "export" if rest.iter().any(|a| a == "-h" || a == "--help") => Ok(USAGE.to_string()),
+        "export" if rest.iter().any(|a| a == "-h" || a == "--help") => Ok(usage()),
         "export" => export(rest),
         "config" => {
             let opts = parse(rest)?;
@@ -88,7 +92,7 @@ pub fn main(args: &[String]) -> Result<String, String> {
 }
 
 fn run_help() -> String {
-    let mut s = String::from(USAGE);
+    let mut s = usage();
     s.push_str("\nConfig fields (JSON object; dotted names are nested objects):\n");
     s.push_str(&schema::help_text());
     s.push_str(
@@ -108,7 +112,7 @@ struct Options {
     csv: bool,
     out: Option<String>,
     /// `gradscope figure` only: which view, its size in pixels, and the heatmap measure.
-    view: Option<String>,
+    view: Option<View>,
     size: Option<(u32, u32)>,
     metric: Metric,
 }
@@ -168,13 +172,12 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--view" => {
                 let v = value()?;
-                if !scene::VIEWS.contains(&v.as_str()) {
-                    return Err(format!(
+                view = Some(v.parse::<View>().map_err(|_| {
+                    format!(
                         "--view takes one of {}, got '{v}'",
-                        scene::VIEWS.join(", ")
-                    ));
-                }
-                view = Some(v);
+                        View::names().join(", ")
+                    )
+                })?);
             }
             "--width" | "--height" => {
                 let v = value()?;
@@ -280,20 +283,15 @@ fn figure(args: &[String]) -> Result<String, String> {
     let opts = parse(args)?;
     let view = opts
         .view
-        .clone()
-        .ok_or_else(|| format!("figure needs --view ({})", scene::VIEWS.join(", ")))?;
+        .ok_or_else(|| format!("figure needs --view ({})", View::names().join(", ")))?;
     if opts.full || opts.csv {
         return Err("--trace and --format are for 'gradscope run'".into());
     }
     let window = opts.steps.clamp(1, FIGURE_WINDOW) as usize;
     let mut run = Run::new(opts.config.spec(), opts.config.precision, window);
     run.step(opts.steps);
-    // The data plane is square; the other views are wide. A side not given takes its default.
-    let default = if view == "data" {
-        (500, 500)
-    } else {
-        (900, 400)
-    };
+    // A side not given takes the view's default.
+    let default = view.figure_size();
     let size = opts.size.map_or(default, |(w, h)| {
         (
             if w == 0 { default.0 } else { w },
@@ -305,24 +303,8 @@ fn figure(args: &[String]) -> Result<String, String> {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         let style = Style { scale: 1.0 };
         let mut sink = RectSink { area: &root };
-        let drawn = match view.as_str() {
-            "heatmap" => {
-                scene::heatmap(&root, style, &run, opts.metric, window, &mut sink).map(|_| ())
-            }
-            "flow" => scene::flow(&root, style, &run),
-            "lr" => scene::lr(&root, style, &run, window),
-            "loss" => scene::loss(&root, style, &run, window),
-            "saturation" => scene::saturation(&root, style, &run, &mut sink),
-            _ => scene::data_vector(
-                &root,
-                style,
-                &mut run,
-                boundary::GRID,
-                boundary::EXTENT,
-                &mut sink,
-            ),
-        };
-        drawn.map_err(|e| format!("drawing {view}: {e}"))?;
+        views::figure(view, &root, style, &mut run, opts.metric, window, &mut sink)
+            .map_err(|e| format!("drawing {view}: {e}"))?;
         root.present()
             .map_err(|e| format!("drawing {view}: {e:?}"))?;
     }
@@ -515,5 +497,17 @@ mod tests {
             e.contains("--metric: 'colour' is not a measure here; choose one of grad_norm, delta"),
             "{e}"
         );
+    }
+
+    /// The help and the error of `figure --view` list the views from `View`, in order.
+    #[test]
+    fn figure_names_the_views_of_the_enum() {
+        let names = "heatmap, flow, lr, loss, saturation, data";
+        assert_eq!(View::names().join(", "), names);
+        let help = main(&args("figure --help")).unwrap_or_default();
+        assert!(help.contains(&format!("500 x 500): {names};")), "{help}");
+        assert!(!help.contains("VIEWS"));
+        let e = main(&args("figure --view Flow")).err().unwrap_or_default();
+        assert_eq!(e, format!("--view takes one of {names}, got 'Flow'"));
     }
 }

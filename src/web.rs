@@ -1,8 +1,9 @@
-//! The wasm-bindgen boundary: one opaque [`App`] handle that owns the run and draws the
-//! views onto canvases the page attaches. JavaScript owns the animation loop and calls
+//! The wasm-bindgen boundary: one opaque [`App`] handle around a [`Page`] (the run, the
+//! view settings and what the views keep between frames, all native and tested there)
+//! and the canvases the page attaches. JavaScript owns the animation loop and calls
 //! `step` and `draw`; results cross as small strings of JSON, never as views into wasm
-//! memory. Everything here is thin: the numbers come from the engine, the pictures from
-//! `view::charts`, the words from `view::diagnosis`.
+//! memory. Only glue is here: JSON text in and out, canvases turned into plotters
+//! backends and cell or image sinks; every decision is [`Page`]'s.
 
 use plotters::prelude::*;
 use plotters_backend::{
@@ -14,20 +15,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::Clamped;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::config::{schema, Config};
-use crate::engine::loss::Loss;
-use crate::run::ConfiguredRun;
-use crate::trace::RecordJson;
-use crate::view::boundary::{self, Boundary};
-use crate::view::charts::{self, Style};
-use crate::view::heatmap::{cell_at, Grid};
-use crate::view::scene::{self, CellSink};
-use crate::view::{diagnosis, plane, url, Rect, ViewSettings};
-
-/// Step records kept for the charts.
-const HISTORY: usize = 2000;
-/// Steps across the heatmap and the time charts.
-const WINDOW: usize = 300;
+use crate::config::schema;
+use crate::view::chart::{drawable, CellSink, DrawResult, ImageSink, Style};
+use crate::view::page::Page;
+use crate::view::views::lr;
+use crate::view::{url, Rect, View};
 
 /// The global property where a panic leaves its message, for the page's crash banner
 /// (`www/crash.js` reads it: after a panic this module must not be called again).
@@ -59,31 +51,16 @@ pub fn panic_on_next_step() {
     PANIC_NEXT_STEP.with(|p| p.set(true));
 }
 
-/// What the heatmap last drew, for hovering.
-struct HeatmapHit {
-    rect: Rect,
-    grid: Grid,
-    first_step: u64,
-}
-
 #[wasm_bindgen]
 pub struct App {
-    run: ConfiguredRun,
-    view: ViewSettings,
-    canvases: Vec<(String, HtmlCanvasElement)>,
-    heatmap: Option<HeatmapHit>,
-    boundary: Option<Boundary>,
-    messages: Vec<String>,
+    page: Page,
+    canvases: Vec<(View, HtmlCanvasElement)>,
     /// Milliseconds each view took in the last `draw`.
-    timings: Vec<(String, f64)>,
+    timings: Vec<(View, f64)>,
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
-}
-
-fn default_config() -> Config {
-    Config::default().resolve().unwrap_or_default()
 }
 
 fn parse_json(text: &str) -> Result<Value, JsError> {
@@ -96,28 +73,19 @@ impl App {
     #[wasm_bindgen(constructor)]
     pub fn new(patch: &str) -> Result<App, JsError> {
         let patch = parse_json(patch)?;
-        let config = default_config().merged(&patch).map_err(js_err)?;
-        Ok(App::with_config(config))
+        Ok(App::on(Page::from_patch(&patch).map_err(js_err)?))
     }
 
     /// A run set up by a URL query (`?depth=20&...`). Never fails: each parameter that
     /// cannot be applied as written is explained in [`App::messages`].
     pub fn from_query(query: &str) -> App {
-        let applied = url::read(query);
-        let mut app = App::with_config(applied.config);
-        app.view = applied.view;
-        app.messages = applied.messages;
-        app
+        App::on(Page::from_query(query))
     }
 
-    fn with_config(config: Config) -> App {
+    fn on(page: Page) -> App {
         App {
-            run: ConfiguredRun::new(config, HISTORY),
-            view: ViewSettings::default(),
+            page,
             canvases: Vec::new(),
-            heatmap: None,
-            boundary: None,
-            messages: Vec::new(),
             timings: Vec::new(),
         }
     }
@@ -125,40 +93,39 @@ impl App {
     /// Messages about URL parameters that were not applied as written (JSON array of
     /// strings).
     pub fn messages(&self) -> String {
-        serde_json::to_string(&self.messages).unwrap_or_default()
+        serde_json::to_string(self.page.messages()).unwrap_or_default()
     }
 
     /// The view settings (`metric`, `speed`, `autoplay`) as JSON.
     pub fn view_settings(&self) -> String {
-        serde_json::to_string(&self.view).unwrap_or_default()
+        serde_json::to_string(&self.page.settings()).unwrap_or_default()
     }
 
     /// Merges partial view settings (JSON), checked against the schema; a bad value is an
     /// error naming the setting and leaves the view as it was.
     pub fn set_view(&mut self, patch: &str) -> Result<(), JsError> {
-        self.view = self.view.merged(&parse_json(patch)?).map_err(js_err)?;
-        Ok(())
+        self.page.set_view(&parse_json(patch)?).map_err(js_err)
     }
 
     /// The full config, every default filled in (JSON).
     pub fn config(&self) -> String {
-        serde_json::to_string(self.run.config()).unwrap_or_default()
+        serde_json::to_string(self.page.run().config()).unwrap_or_default()
     }
 
     /// The query string that reproduces this run and its view.
     pub fn query(&self) -> String {
-        url::to_query(self.run.config(), &self.view)
+        url::to_query(self.page.run().config(), &self.page.settings())
     }
 
     /// Each setting's state now (JSON object keyed by URL name): whether its control
     /// shows, its options and slider bounds for this config, and its value.
     pub fn field_states(&self) -> String {
-        schema::states(self.run.config(), &self.view).to_string()
+        schema::states(self.page.run().config(), &self.page.settings()).to_string()
     }
 
     /// The caption of the effective-learning-rate view for this run's optimizer.
     pub fn lr_caption(&self) -> String {
-        scene::lr_caption(self.run.config().optimizer.kind)
+        lr::caption(self.page.run().config().optimizer.kind)
     }
 
     /// Deep-merges a partial config (JSON) and applies it: a change to fields the schema
@@ -166,41 +133,26 @@ impl App {
     /// any change to a diverged run) restarts it. Returns `{"restarted": bool}`; a bad
     /// value is an error naming the field, and leaves the run as it was.
     pub fn set_config(&mut self, patch: &str) -> Result<String, JsError> {
-        let patch = parse_json(patch)?;
-        let old = self.run.config().clone();
-        let new = old.merged(&patch).map_err(js_err)?;
-        let continues = schema::continues(&old, &new) && self.run.diverged_at().is_none();
-        if continues {
-            if new.clip != old.clip {
-                self.run.set_clip(new.clip.clone());
-            }
-            if let (Some(lr), true) = (new.optimizer.lr, new.optimizer.lr != old.optimizer.lr) {
-                self.run.set_lr(lr);
-            }
-        } else {
-            self.run = ConfiguredRun::new(new, HISTORY);
-            self.boundary = None;
-        }
-        Ok(json!({ "restarted": !continues }).to_string())
+        let restarted = self.page.set_config(&parse_json(patch)?).map_err(js_err)?;
+        Ok(json!({ "restarted": restarted }).to_string())
     }
 
     /// Restarts the run from its config (same seed, same numbers).
     pub fn reset(&mut self) {
-        self.run = ConfiguredRun::new(self.run.config().clone(), HISTORY);
-        self.boundary = None;
+        self.page.reset();
     }
 
     /// Trains up to `n` steps; returns how many were taken (0 once diverged).
     pub fn step(&mut self, n: u32) -> u32 {
         if PANIC_NEXT_STEP.with(|p| p.replace(false)) {
-            panic!("a test asked step {} to panic", self.run.steps());
+            panic!("a test asked step {} to panic", self.page.run().steps());
         }
-        self.run.step(n as u64) as u32
+        self.page.step(n as u64) as u32
     }
 
     /// Steps taken so far.
     pub fn steps(&self) -> f64 {
-        self.run.steps() as f64
+        self.page.run().steps() as f64
     }
 
     /// The latest step's record as JSON: `{step, steps, loss, diverged, grad_norm,
@@ -208,89 +160,59 @@ impl App {
     /// eff_lr_mean, ...}]}`, hidden layers first, output layer last; `step` is null before
     /// the first step.
     pub fn inspect(&self) -> String {
-        let mut v = match self.run.history().back() {
-            Some(r) => serde_json::to_value(RecordJson(r)).unwrap_or(Value::Null),
-            None => json!({"step": null, "loss": null, "layers": []}),
-        };
-        if let Some(obj) = v.as_object_mut() {
-            obj.insert("steps".into(), json!(self.run.steps()));
-            obj.insert("diverged".into(), json!(self.run.diverged_at().is_some()));
-            obj.insert("diverged_at".into(), json!(self.run.diverged_at()));
-        }
-        v.to_string()
+        self.page.inspect().to_string()
     }
 
     /// A self-contained Python script that rebuilds this run in PyTorch and reproduces its
     /// first `steps` steps from the current config ("continue in PyTorch"; the same text
     /// as `gradscope export pytorch`). Too many steps for the script is an error.
     pub fn pytorch_script(&self, steps: u32) -> Result<String, JsError> {
-        crate::pytorch::script_for(self.run.config(), steps as u64).map_err(js_err)
+        crate::pytorch::script_for(self.page.run().config(), steps as u64).map_err(js_err)
     }
 
     /// The diagnosis as JSON `{level, text}`.
     pub fn diagnosis(&self) -> String {
-        let arch = &self.run.spec().arch;
-        let d = diagnosis::diagnose(
-            self.run.history(),
-            self.view.metric,
-            arch.depth,
-            arch.activation,
-        );
-        serde_json::to_string(&d).unwrap_or_default()
+        serde_json::to_string(&self.page.diagnosis()).unwrap_or_default()
     }
 
     /// `"grad_norm"` or `"delta"`: what the heatmap and diagnosis measure.
     pub fn set_metric(&mut self, name: &str) -> Result<(), JsError> {
-        self.view = self
-            .view
-            .merged(&json!({ "metric": name }))
-            .map_err(js_err)?;
-        Ok(())
+        self.page
+            .set_view(&json!({ "metric": name }))
+            .map_err(js_err)
     }
 
     pub fn metric(&self) -> String {
-        self.view.metric.name().into()
+        self.page.settings().metric.name().into()
     }
 
-    /// Gives the app a canvas for view `name` (heatmap, flow, lr, loss, saturation, data).
+    /// Gives the app a canvas for view `name` (one of [`views`]).
     pub fn attach(&mut self, name: &str, canvas: HtmlCanvasElement) -> Result<(), JsError> {
-        if !scene::VIEWS.contains(&name) {
-            return Err(js_err(format!(
-                "unknown view '{name}'; views: {}",
-                scene::VIEWS.join(", ")
-            )));
-        }
-        self.canvases.retain(|(n, _)| n != name);
-        self.canvases.push((name.to_string(), canvas));
+        let view: View = name.parse().map_err(js_err)?;
+        self.canvases.retain(|(v, _)| *v != view);
+        self.canvases.push((view, canvas));
         Ok(())
     }
 
     /// Redraws every attached view; `dpr` is the device-pixel ratio (text and line scale).
     pub fn draw(&mut self, dpr: f64) -> Result<(), JsError> {
-        let style = Style {
-            scale: dpr.clamp(0.5, 4.0),
-        };
-        let canvases = self.canvases.clone();
+        let style = Style::for_pixel_ratio(dpr);
         let clock = web_sys::window().and_then(|w| w.performance());
         let now = || clock.as_ref().map_or(0.0, |p| p.now());
         self.timings.clear();
-        for (name, canvas) in &canvases {
-            if canvas.width() < 40 || canvas.height() < 40 {
+        for (view, canvas) in &self.canvases {
+            if !drawable(canvas.width(), canvas.height()) {
                 continue;
             }
             let started = now();
-            let result = match name.as_str() {
-                "heatmap" => self.draw_heatmap(canvas, style),
-                "flow" => draw_with(canvas, |root| scene::flow(root, style, &self.run)),
-                "lr" => draw_with(canvas, |root| scene::lr(root, style, &self.run, WINDOW)),
-                "loss" => draw_with(canvas, |root| scene::loss(root, style, &self.run, WINDOW)),
-                "saturation" => draw_with(canvas, |root| {
-                    scene::saturation(root, style, &self.run, &mut CanvasSink(canvas))
-                }),
-                _ => self.draw_data(canvas, style),
-            };
-            result.map_err(|e| js_err(format!("drawing {name}: {e}")))?;
-            self.timings.push((name.clone(), now() - started));
+            let root = backend(canvas)
+                .map_err(|e| js_err(format!("drawing {view}: {e}")))?
+                .into_drawing_area();
+            self.page
+                .draw(*view, &root, style, &mut CanvasSink(canvas))
+                .and_then(|()| root.present().map_err(|e| format!("{e:?}")))
+                .map_err(|e| js_err(format!("drawing {view}: {e}")))?;
+            self.timings.push((*view, now() - started));
         }
         Ok(())
     }
@@ -298,13 +220,8 @@ impl App {
     /// Whether a view is still catching up with the current step (the decision boundary
     /// refreshes over several frames for large networks).
     pub fn needs_redraw(&self) -> bool {
-        let has_data_view = self.canvases.iter().any(|(n, _)| n == "data");
-        has_data_view
-            && self.run.dataset().kind.classes().is_some()
-            && self
-                .boundary
-                .as_ref()
-                .is_none_or(|b| !b.is_synced(self.run.steps()))
+        self.page
+            .needs_redraw(self.canvases.iter().map(|(v, _)| *v))
     }
 
     /// Milliseconds per view in the last `draw`, as a JSON object.
@@ -312,43 +229,19 @@ impl App {
         let map: serde_json::Map<String, Value> = self
             .timings
             .iter()
-            .map(|(n, t)| (n.clone(), json!(t)))
+            .map(|(v, t)| (v.name().to_string(), json!(t)))
             .collect();
         Value::Object(map).to_string()
     }
 
     /// The heatmap cell under canvas pixel `(x, y)` as JSON `{layer, step, value, metric,
-    /// measure}` (`measure` the symbol of the metric, `‖dL/dW‖`)
-    /// (`layer` "out" for the output layer; `value` a number or "NaN"/"inf"), or "".
+    /// measure}` (`measure` the symbol of the metric, `‖dL/dW‖`; `layer` "out" for the
+    /// output layer; `value` a number or a word such as "NaN"), or "".
     pub fn hover(&self, x: f64, y: f64) -> String {
-        let Some(hit) = &self.heatmap else {
-            return String::new();
-        };
-        let r = hit.rect;
-        let Some((row, col)) = cell_at(
-            &hit.grid,
-            r.w as usize,
-            r.h as usize,
-            x - r.x as f64,
-            y - r.y as f64,
-        ) else {
-            return String::new();
-        };
-        let Some(value) = hit.grid.get(row, col) else {
-            return String::new();
-        };
-        let layer = if row + 1 == hit.grid.rows {
-            json!("out")
-        } else {
-            json!(row + 1)
-        };
-        let value = if value.is_finite() {
-            json!(value)
-        } else {
-            json!(diagnosis::short(value))
-        };
-        json!({"layer": layer, "step": hit.first_step + col as u64, "value": value, "metric": self.view.metric.name(), "measure": self.view.metric.symbol()})
-            .to_string()
+        self.page
+            .hover(x, y)
+            .and_then(|h| serde_json::to_string(&h).ok())
+            .unwrap_or_default()
     }
 }
 
@@ -479,33 +372,27 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, Strin
         .map_err(|_| "not a 2d context".to_string())
 }
 
-/// Puts an RGBA image of the rectangle's size at its position.
-fn put_image(canvas: &HtmlCanvasElement, rect: Rect, rgba: &[u8]) -> Result<(), String> {
-    if rect.w <= 0 || rect.h <= 0 {
-        return Ok(());
-    }
-    let img =
-        ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), rect.w as u32, rect.h as u32)
-            .map_err(|e| format!("{e:?}"))?;
-    context(canvas)?
-        .put_image_data(&img, rect.x as f64, rect.y as f64)
-        .map_err(|e| format!("{e:?}"))
-}
-
-/// Draws `f` on a canvas and presents it.
-fn draw_with(
-    canvas: &HtmlCanvasElement,
-    f: impl FnOnce(&DrawingArea<Canvas, plotters::coord::Shift>) -> Result<(), String>,
-) -> Result<(), String> {
-    let root = backend(canvas)?.into_drawing_area();
-    f(&root)?;
-    root.present().map_err(|e| format!("{e:?}"))
-}
-
 /// Paints cell grids on a canvas: one pixel per cell on a scratch canvas, scaled up by
 /// the browser without smoothing (far fewer pixels to compute and copy than rendering
-/// at the target size).
+/// at the target size); whole images with one `putImageData`.
 struct CanvasSink<'a>(&'a HtmlCanvasElement);
+
+impl ImageSink for CanvasSink<'_> {
+    fn image(&mut self, rect: Rect, rgba: &[u8]) -> DrawResult<()> {
+        if rect.w <= 0 || rect.h <= 0 {
+            return Ok(());
+        }
+        let img = ImageData::new_with_u8_clamped_array_and_sh(
+            Clamped(rgba),
+            rect.w as u32,
+            rect.h as u32,
+        )
+        .map_err(|e| format!("{e:?}"))?;
+        context(self.0)?
+            .put_image_data(&img, rect.x as f64, rect.y as f64)
+            .map_err(|e| format!("{e:?}"))
+    }
+}
 
 impl CellSink for CanvasSink<'_> {
     fn cells(
@@ -562,65 +449,6 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Option<HtmlCanvasElement>> = const { std::cell::RefCell::new(None) };
 }
 
-impl App {
-    fn draw_heatmap(&mut self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
-        let root = backend(canvas)?.into_drawing_area();
-        let drawn = scene::heatmap(
-            &root,
-            style,
-            &self.run,
-            self.view.metric,
-            WINDOW,
-            &mut CanvasSink(canvas),
-        )?;
-        self.heatmap = Some(HeatmapHit {
-            rect: drawn.rect,
-            grid: drawn.grid,
-            first_step: drawn.first_step,
-        });
-        root.present().map_err(|e| format!("{e:?}"))
-    }
-
-    fn draw_data(&mut self, canvas: &HtmlCanvasElement, style: Style) -> Result<(), String> {
-        if self.run.dataset().kind.classes().is_none() {
-            let run = self.run.engine_mut();
-            return draw_with(canvas, |root| scene::fitted_curve(root, style, run));
-        }
-        let root = backend(canvas)?.into_drawing_area();
-        let rect = charts::data_frame(&root, style, boundary::EXTENT)?;
-        root.present().map_err(|e| format!("{e:?}"))?;
-        self.refresh_boundary();
-        let (train, test) = scene::labelled_points(&self.run);
-        let cells = self.boundary.as_ref().map_or(&[][..], |b| &b.cells[..]);
-        let (w, h) = (rect.w.max(0) as usize, rect.h.max(0) as usize);
-        let grid = plane::Plane {
-            cells,
-            n: boundary::GRID,
-            extent: boundary::EXTENT,
-        };
-        let img = plane::render_plane(grid, w, h, &train, &test, 3.0 * style.scale);
-        put_image(canvas, rect, &img)
-    }
-
-    /// Recomputes some cells of the decision boundary, within the per-frame budget.
-    fn refresh_boundary(&mut self) {
-        let App {
-            run,
-            boundary: slot,
-            ..
-        } = self;
-        let steps = run.steps();
-        let cells = boundary::cells_per_frame(run.param_count(), boundary::GRID);
-        let outputs = run.arch().outputs;
-        let mse = run.spec().loss == Loss::Mse;
-        slot.get_or_insert_with(|| Boundary::new(boundary::GRID))
-            .refresh(steps, cells, |start, end| {
-                let xs = boundary::grid_points(boundary::GRID, boundary::EXTENT, start, end);
-                boundary::class_colours(&run.predict(&xs), outputs, mse)
-            });
-    }
-}
-
 /// Parses a URL query into `{config, params, errors}` (JSON), for pages that apply it
 /// themselves.
 #[wasm_bindgen]
@@ -634,8 +462,8 @@ pub fn schema() -> String {
     schema::to_json().to_string()
 }
 
-/// The names of the views a canvas can be attached to (JSON array).
+/// The names of the views a canvas can be attached to (JSON array), from [`View::ALL`].
 #[wasm_bindgen]
 pub fn views() -> String {
-    serde_json::to_string(&scene::VIEWS).unwrap_or_default()
+    serde_json::to_string(&View::names()).unwrap_or_default()
 }

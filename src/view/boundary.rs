@@ -1,8 +1,12 @@
 //! The decision boundary: the predicted class over an `n x n` grid of the data plane,
 //! as colours (lighter where the network is less sure), refreshed a few cells per frame
-//! so a large network never stalls a frame.
+//! so a large network never stalls a frame: [`Boundary::refresh_frame`] spends at most
+//! [`BUDGET`] multiply-adds of the network per call, and a sweep that finishes marks the
+//! image in sync with the step count it started at.
 
 use super::colormap::{tint, CLASSES};
+use crate::engine::loss::Loss;
+use crate::engine::session::Run;
 
 /// Cells per side of the boundary grid.
 pub const GRID: usize = 48;
@@ -101,6 +105,43 @@ impl Boundary {
         self.synced_at == Some(steps)
     }
 
+    /// This frame's share of a sweep over the network of `run` as it is now: as many
+    /// cells as [`BUDGET`] multiply-adds allow for its parameter count (at least one);
+    /// nothing when the image already shows this step.
+    pub fn refresh_frame(&mut self, run: &mut Run) {
+        let count = cells_per_frame(run.param_count(), self.n);
+        self.refresh_from(run, count);
+    }
+
+    /// The whole `n x n` boundary of `run`'s network, in one sweep.
+    pub fn whole(run: &mut Run, n: usize) -> Boundary {
+        let mut b = Boundary::new(n);
+        b.refresh_from(run, n * n);
+        b
+    }
+
+    /// The next `count` cells from `run`'s predictions at their centres.
+    fn refresh_from(&mut self, run: &mut Run, count: usize) {
+        let (n, outputs) = (self.n, run.arch().outputs);
+        let mse = run.spec().loss == Loss::Mse;
+        self.refresh(run.steps(), count, |start, end| {
+            class_colours(
+                &run.predict(&grid_points(n, EXTENT, start, end)),
+                outputs,
+                mse,
+            )
+        });
+    }
+
+    /// The cells row by row from the top (the grid's rows run bottom-up).
+    pub fn top_down(&self) -> Vec<[u8; 3]> {
+        let n = self.n;
+        (0..n)
+            .rev()
+            .flat_map(|r| self.cells[r * n..(r + 1) * n].iter().copied())
+            .collect()
+    }
+
     /// Recomputes the next `count` cells, with `colour(start, end)` giving the colours of
     /// cells `start..end`; nothing when already in sync.
     pub fn refresh(
@@ -159,6 +200,44 @@ mod tests {
             "nothing more to do once in sync"
         );
         assert_eq!(b.cells[3], [3, 4, 0]);
+    }
+
+    fn run(config: &str) -> crate::ConfiguredRun {
+        let c = crate::Config::from_json(config).unwrap_or_else(|e| panic!("{e}"));
+        crate::ConfiguredRun::new(c, 10)
+    }
+
+    #[test]
+    fn a_large_network_refreshes_over_several_frames_within_the_budget() {
+        let mut r = run(r#"{"network": {"depth": 12, "width": 128}}"#);
+        let params = r.param_count();
+        let per_frame = cells_per_frame(params, GRID);
+        assert!(per_frame * params <= BUDGET && per_frame < GRID * GRID);
+        let frames = (GRID * GRID).div_ceil(per_frame);
+        r.step(1);
+        let mut b = Boundary::new(GRID);
+        for frame in 1..frames {
+            b.refresh_frame(r.engine_mut());
+            assert!(!b.is_synced(1), "synced after {frame} of {frames} frames");
+        }
+        b.refresh_frame(r.engine_mut());
+        assert!(b.is_synced(1), "synced after {frames} frames");
+        assert_eq!(b.cells, Boundary::whole(r.engine_mut(), GRID).cells);
+        r.step(1);
+        assert!(!b.is_synced(2), "a step makes the image stale");
+    }
+
+    #[test]
+    fn a_small_network_refreshes_in_one_frame() {
+        let mut r = run(r#"{"network": {"depth": 2, "width": 8}}"#);
+        let mut b = Boundary::new(GRID);
+        b.refresh_frame(r.engine_mut());
+        assert!(b.is_synced(0));
+        let whole = Boundary::whole(r.engine_mut(), GRID);
+        assert_eq!(b.cells, whole.cells);
+        let top = whole.top_down();
+        assert_eq!(top[0], whole.cells[(GRID - 1) * GRID], "the top row first");
+        assert_eq!(top[GRID * GRID - 1], whole.cells[GRID - 1]);
     }
 
     #[test]

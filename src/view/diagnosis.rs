@@ -16,8 +16,7 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::series::{metric_of, recent};
-use super::Metric;
+use super::{recent, Metric};
 use crate::engine::activation::Activation;
 use crate::engine::session::{LayerRecord, StepRecord};
 
@@ -111,10 +110,7 @@ pub fn diagnose(
     if depth >= 2 {
         let (mut log_sum, mut n) = (0.0, 0.0);
         for r in recent(history, 10) {
-            let (first, top) = (
-                metric_of(&r.layers[0], metric),
-                metric_of(&r.layers[depth - 1], metric),
-            );
+            let (first, top) = (metric.of(&r.layers[0]), metric.of(&r.layers[depth - 1]));
             if first > 0.0 && top > 0.0 && first.is_finite() && top.is_finite() {
                 log_sum += (first / top).ln();
                 n += 1.0;
@@ -175,8 +171,8 @@ pub fn diagnose(
         };
     }
     let tail = if depth >= 2 {
-        let first = metric_of(&last.layers[0], metric);
-        let top = metric_of(&last.layers[depth - 1], metric);
+        let first = metric.of(&last.layers[0]);
+        let top = metric.of(&last.layers[depth - 1]);
         format!(
             " layer 1 gets {} of layer {depth}'s {}.",
             short(first / top),

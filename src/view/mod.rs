@@ -1,22 +1,36 @@
-//! What the page shows, computed from a run's history: heatmap grids, chart series, the
-//! diagnosis, URL lessons, and the plotters drawing of every chart (generic over the
-//! backend, so the same code draws to a browser canvas and natively). No DOM here; the
-//! wasm boundary (`src/web.rs`) hands canvases in.
+//! What the page shows, computed from a run's history: one module per view in
+//! [`views`] (its numbers, its composition and its plotters drawing, generic over the
+//! backend, so the same code draws to a browser canvas and to SVG), what they share
+//! ([`chart`], [`axis`], [`grid`], [`colormap`]), the diagnosis, URL lessons, and the
+//! page's state apart from the DOM ([`page`]). No DOM here; the wasm boundary
+//! (`src/web.rs`) hands canvases in.
 
 pub mod axis;
 pub mod boundary;
-pub mod charts;
+pub mod chart;
 pub mod colormap;
 pub mod diagnosis;
-pub mod heatmap;
+pub mod grid;
+pub mod page;
 pub mod plane;
-pub mod scene;
-pub mod series;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod url;
+pub mod views;
+
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::ConfigError;
+use crate::engine::session::{LayerRecord, StepRecord};
+
+pub use views::View;
+
+/// The last `window` records (fewer at the start of a run).
+pub fn recent(history: &VecDeque<StepRecord>, window: usize) -> impl Iterator<Item = &StepRecord> {
+    history.iter().skip(history.len().saturating_sub(window))
+}
 
 /// Which per-layer gradient measure the heatmap and diagnosis use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +45,14 @@ pub enum Metric {
 
 impl Metric {
     pub const ALL: [Metric; 2] = [Metric::GradNorm, Metric::Delta];
+
+    /// The value of this measure in one layer's record.
+    pub fn of(self, layer: &LayerRecord) -> f64 {
+        match self {
+            Metric::GradNorm => layer.grad_norm,
+            Metric::Delta => layer.delta_rms,
+        }
+    }
 
     pub fn name(self) -> &'static str {
         match self {
