@@ -124,7 +124,7 @@ pub fn diagnose(
             return Diagnosis {
                 level: Level::Vanishing,
                 text: format!(
-                    "Vanishing: layer 1 receives {} of layer {depth}'s {}. Try relu with he init, batch norm or skip connections.",
+                    "Vanishing: layer 1 receives {} of layer {depth}'s {}. Batch normalization is a fix to try.",
                     short(ratio),
                     metric.noun()
                 ),
