@@ -18,6 +18,9 @@ use gradscope::engine::session::Run;
 use gradscope::Config;
 use serde_json::{json, Map, Value};
 
+mod common;
+use common::{env_or, Gen};
+
 const DEFAULT_SEED: u64 = 0x5eed_2026_1202;
 const DEFAULT_CASES: usize = 10_000;
 /// The longest message a student should have to read.
@@ -27,28 +30,6 @@ const STEPS: u64 = 3;
 /// `parameters x batch` above which an accepted config is built but not stepped (a step
 /// of the largest networks takes a tenth of a second; the memory budget bounds the rest).
 const MAX_STEP_WORK: usize = 4_000_000;
-
-/// splitmix64: a tiny seeded generator, enough to pick among cases.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 1.0 < p
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-}
 
 /// Every leaf path of resolved configs, over every dataset and optimizer (so each
 /// optimizer's hyper-parameters are included), with the values they take there.
@@ -380,13 +361,6 @@ fn check(text: &str, paths: &[Vec<String>]) -> Result<&'static str, String> {
 fn excerpt(text: &str) -> String {
     let head: String = text.chars().take(600).collect();
     format!("{head:?}{}", if text.len() > 600 { " (cut)" } else { "" })
-}
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 #[test]

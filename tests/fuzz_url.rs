@@ -15,30 +15,12 @@ use gradscope::view::url;
 use gradscope::Config;
 use serde_json::{json, Value};
 
+mod common;
+use common::{env_or, Gen};
+
 const DEFAULT_SEED: u64 = 0x0dd5_eed5_2026;
 const DEFAULT_CASES: usize = 10_000;
 const MAX_MESSAGE: usize = 400;
-
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        ((self.next() >> 11) as f64) / ((1u64 << 53) as f64) < p
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-}
 
 const HOSTILE: &[&str] = &[
     "<img src=x onerror=alert(1)>",
@@ -289,13 +271,6 @@ fn check_patch(g: &mut Gen, base: &Config) -> Result<(), String> {
         return Err(format!("{patch}: the old config changed"));
     }
     Ok(())
-}
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn fuzz(name: &str, seed: u64, mut one: impl FnMut(&mut Gen) -> Result<(), String>) {

@@ -234,9 +234,15 @@ fn build_page() -> Result<(), String> {
     Ok(())
 }
 
-/// A Python virtual environment under target/ with the pinned JAX/optax reference.
-fn ensure_reference_python() -> Result<PathBuf, String> {
-    let venv = root().join("target").join("refenv");
+/// A Python virtual environment `target/NAME`, with `requirements` installed unless
+/// `check` (Python code) already succeeds in it; `after` runs once after an install.
+fn ensure_venv(
+    name: &str,
+    check: &str,
+    requirements: &str,
+    after: &[&str],
+) -> Result<PathBuf, String> {
+    let venv = root().join("target").join(name);
     let python = venv.join("bin").join("python");
     if !python.exists() {
         let venv_str = venv.to_string_lossy().to_string();
@@ -244,62 +250,42 @@ fn ensure_reference_python() -> Result<PathBuf, String> {
     }
     let py = python.to_string_lossy().to_string();
     let satisfied = Command::new(&py)
-        .args([
-            "-c",
-            "import jax, optax, numpy; assert jax.__version__ == '0.10.2'",
-        ])
+        .args(["-c", check])
         .status()
         .is_ok_and(|s| s.success());
     if !satisfied {
+        eprintln!("installing {requirements} into target/{name} (once)");
         run(
             &py,
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "-r",
-                "tests/reference/requirements.txt",
-            ],
+            &["-m", "pip", "install", "--quiet", "-r", requirements],
         )?;
+        if !after.is_empty() {
+            run(&py, after)?;
+        }
     }
     Ok(python)
 }
 
-/// A Python virtual environment under target/ with PyTorch (tests/reference/requirements-torch.txt).
-/// The PyPI wheel pulls in CUDA libraries (about 2 minutes and 5 GB; `import torch` needs
-/// them even on CPU); triton, the GPU compiler, is removed afterwards (1 GB).
+/// The pinned JAX/optax reference (tests/reference/requirements.txt) in target/refenv.
+fn ensure_reference_python() -> Result<PathBuf, String> {
+    ensure_venv(
+        "refenv",
+        "import jax, optax, numpy; assert jax.__version__ == '0.10.2'",
+        "tests/reference/requirements.txt",
+        &[],
+    )
+}
+
+/// PyTorch (tests/reference/requirements-torch.txt) in target/torchenv. The PyPI wheel
+/// pulls in CUDA libraries (about 2 minutes and 5 GB; `import torch` needs them even on
+/// CPU); triton, the GPU compiler, is removed afterwards (1 GB).
 fn ensure_torch_python() -> Result<PathBuf, String> {
-    let venv = root().join("target").join("torchenv");
-    let python = venv.join("bin").join("python");
-    if !python.exists() {
-        let venv_str = venv.to_string_lossy().to_string();
-        run("python3", &["-m", "venv", &venv_str])?;
-    }
-    let py = python.to_string_lossy().to_string();
-    let satisfied = Command::new(&py)
-        .args([
-            "-c",
-            "import torch, numpy, importlib.metadata as m; assert m.version('torch') == '2.15.0'",
-        ])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !satisfied {
-        eprintln!("installing PyTorch into target/torchenv (about 2 minutes and 5 GB, once)");
-        run(
-            &py,
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "-r",
-                "tests/reference/requirements-torch.txt",
-            ],
-        )?;
-        run(&py, &["-m", "pip", "uninstall", "--quiet", "-y", "triton"])?;
-    }
-    Ok(python)
+    ensure_venv(
+        "torchenv",
+        "import torch, numpy, importlib.metadata as m; assert m.version('torch') == '2.15.0'",
+        "tests/reference/requirements-torch.txt",
+        &["-m", "pip", "uninstall", "--quiet", "-y", "triton"],
+    )
 }
 
 /// Runs every stage, or with `only` those whose name contains it.
