@@ -19,7 +19,7 @@ use gradscope::Config;
 use serde_json::{json, Map, Value};
 
 mod common;
-use common::{env_or, Gen};
+use common::{env_or, option_words, Gen};
 
 const DEFAULT_SEED: u64 = 0x5eed_2026_1202;
 const DEFAULT_CASES: usize = 10_000;
@@ -76,54 +76,6 @@ fn field_paths() -> (Vec<Vec<String>>, Vec<Value>) {
     let words = words.into_iter().map(Value::String).collect();
     (paths.into_iter().collect(), words)
 }
-
-/// Option names of the config's enums, valid somewhere (from error-free configs) and
-/// near misses.
-const NAMES: &[&str] = &[
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "gelu",
-    "selu",
-    "linear",
-    "standard",
-    "xavier_uniform",
-    "xavier_normal",
-    "he_uniform",
-    "he_normal",
-    "lecun_normal",
-    "orthogonal",
-    "normal",
-    "zeros",
-    "mse",
-    "bce",
-    "cross_entropy",
-    "sgd",
-    "momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adadelta",
-    "adam",
-    "adamw",
-    "none",
-    "value",
-    "norm",
-    "circles",
-    "xor",
-    "gaussians",
-    "spiral",
-    "spiral3",
-    "sine",
-    "f32",
-    "f64",
-    "swish",
-    "Tanh",
-    "ReLU",
-    "",
-];
 
 fn hostile_value(g: &mut Gen, words: &[Value]) -> Value {
     match g.below(10) {
@@ -182,7 +134,7 @@ fn hostile_value(g: &mut Gen, words: &[Value]) -> Value {
             let m = 1.0 + g.below(9) as f64;
             json!(m * 10f64.powi(e) * if g.chance(0.2) { -1.0 } else { 1.0 })
         }
-        4 => Value::String(g.pick(NAMES).to_string()),
+        4 => Value::String(g.pick(option_words()).clone()),
         5 => g.pick(words).clone(),
         6 => Value::String(
             g.pick(&[

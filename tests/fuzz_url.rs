@@ -16,7 +16,7 @@ use gradscope::Config;
 use serde_json::{json, Value};
 
 mod common;
-use common::{env_or, Gen};
+use common::{env_or, option_words, Gen};
 
 const DEFAULT_SEED: u64 = 0x0dd5_eed5_2026;
 const DEFAULT_CASES: usize = 10_000;
@@ -56,46 +56,6 @@ const NUMBERS: &[&str] = &[
     "0", "1", "2", "3", "7", "8", "16", "20", "30", "64", "65", "256", "257", "0.5", "0.1", "0.01",
     "1e-8", "1e-3", "100", "1000", "20000", "0.3", "0.9", "0.99", "0.999",
 ];
-const WORDS: &[&str] = &[
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "gelu",
-    "selu",
-    "linear",
-    "standard",
-    "xavier_uniform",
-    "he_normal",
-    "orthogonal",
-    "normal",
-    "zeros",
-    "mse",
-    "bce",
-    "cross_entropy",
-    "sgd",
-    "momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adadelta",
-    "adam",
-    "adamw",
-    "none",
-    "value",
-    "norm",
-    "circles",
-    "xor",
-    "spiral",
-    "spiral3",
-    "sine",
-    "f32",
-    "f64",
-    "grad_norm",
-    "delta",
-];
-
 fn value_text(g: &mut Gen, kind: &Kind) -> String {
     if g.chance(0.15) {
         return g.pick(HOSTILE).to_string();
@@ -104,7 +64,7 @@ fn value_text(g: &mut Gen, kind: &Kind) -> String {
         Kind::Bool => g
             .pick(&["true", "false", "1", "0", "on", "off", "yes", "no", "2"])
             .to_string(),
-        Kind::Choice { .. } => g.pick(WORDS).to_string(),
+        Kind::Choice { .. } => g.pick(option_words()).clone(),
         _ => g.pick(NUMBERS).to_string(),
     }
 }

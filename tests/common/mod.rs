@@ -1,5 +1,7 @@
-//! Shared by the fuzz tests: a small seeded generator and reading their settings from
-//! the environment.
+//! Shared by the fuzz tests: a small seeded generator, the option names to try, and
+//! reading their settings from the environment.
+
+use gradscope::config::schema::{Kind, FIELDS};
 
 /// splitmix64: a tiny seeded generator, enough to pick among cases.
 pub struct Gen(pub u64);
@@ -29,4 +31,24 @@ pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// Every option name of the schema's choices (from the enums themselves, not a copy),
+/// plus near misses a person might type.
+pub fn option_words() -> &'static [String] {
+    static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: Vec<String> = FIELDS
+            .iter()
+            .filter_map(|f| match f.kind {
+                Kind::Choice { options, .. } => Some(options.all()),
+                _ => None,
+            })
+            .flatten()
+            .chain(["swish", "Tanh", "ReLU", ""].map(String::from))
+            .collect();
+        words.sort();
+        words.dedup();
+        words
+    })
 }
