@@ -18,7 +18,6 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use crate::config::schema;
 use crate::view::chart::{drawable, CellSink, DrawResult, ImageSink, Style};
 use crate::view::page::Page;
-use crate::view::views::lr;
 use crate::view::{url, Rect, View};
 
 /// The global property where a panic leaves its message, for the page's crash banner
@@ -125,7 +124,7 @@ impl App {
 
     /// The caption of the effective-learning-rate view for this run's optimizer.
     pub fn lr_caption(&self) -> String {
-        lr::caption(self.page.run().config().optimizer.kind)
+        self.page.lr_caption()
     }
 
     /// Deep-merges a partial config (JSON) and applies it: a change to fields the schema

@@ -12,7 +12,7 @@ use super::boundary::{Boundary, GRID};
 use super::chart::{DrawResult, ImageSink, Style};
 use super::diagnosis::{self, Diagnosis};
 use super::views::{activations, data, flow, heatmap, loss, lr, View};
-use super::{url, ViewSettings};
+use super::{url, LrBy, ViewSettings};
 use crate::config::{Config, ConfigError};
 use crate::run::{Change, ConfiguredRun};
 use crate::trace::RecordJson;
@@ -119,6 +119,15 @@ impl Page {
         v
     }
 
+    /// The learning-rate view's caption for the run's optimizer and the view's mode.
+    pub fn lr_caption(&self) -> String {
+        let kind = self.run.config().optimizer.kind;
+        match self.settings.lr_by {
+            LrBy::Layer => lr::caption(kind),
+            LrBy::Feature => lr::feature_caption(kind),
+        }
+    }
+
     /// The plain-language diagnosis of the run, for the chosen metric.
     pub fn diagnosis(&self) -> Diagnosis {
         let arch = &self.run.spec().arch;
@@ -148,7 +157,10 @@ impl Page {
                 Ok(())
             }
             View::Flow => flow::draw(root, style, run),
-            View::Lr => lr::draw(root, style, run, WINDOW),
+            View::Lr => match self.settings.lr_by {
+                LrBy::Layer => lr::draw(root, style, run, WINDOW),
+                LrBy::Feature => lr::draw_features(root, style, run),
+            },
             View::Loss => loss::draw(root, style, run, WINDOW),
             View::Activations => activations::draw(root, style, run, sink),
             View::Data => data::draw_live(root, style, run, &mut self.boundary, sink),
@@ -160,7 +172,7 @@ impl Page {
     /// networks), so the page should draw again although nothing changed.
     pub fn needs_redraw(&self, shown: impl IntoIterator<Item = View>) -> bool {
         shown.into_iter().any(|v| v == View::Data)
-            && self.run.dataset().kind.classes().is_some()
+            && data::has_plane(self.run.engine())
             && !self.boundary.is_synced(self.run.steps())
     }
 
