@@ -113,7 +113,23 @@ impl App {
 
     /// The query string that reproduces this run and its view.
     pub fn query(&self) -> String {
-        url::to_query(self.page.run().config(), &self.page.settings())
+        self.page.query()
+    }
+
+    /// Sets up a lesson by name (its config and view); an unknown name is an error listing
+    /// the lessons.
+    pub fn set_lesson(&mut self, name: &str) -> Result<(), JsError> {
+        self.page.set_lesson(name).map_err(js_err)
+    }
+
+    /// The name of the lesson the page was last set up by, or an empty string.
+    pub fn lesson(&self) -> String {
+        self.page.lesson().map_or("", |l| l.name).to_string()
+    }
+
+    /// The first layer's effective learning rate per input feature now (JSON array).
+    pub fn input_feature_lr(&self) -> String {
+        json!(self.page.run().engine().input_feature_lr()).to_string()
     }
 
     /// Each setting's state now (JSON object keyed by URL name): whether its control
@@ -453,6 +469,13 @@ thread_local! {
 #[wasm_bindgen]
 pub fn parse_query(query: &str) -> String {
     serde_json::to_string(&url::parse_query(query)).unwrap_or_default()
+}
+
+/// Every lesson (JSON array): name, title, settings, views, what to watch, what to try
+/// next, the claim in words and its numbers.
+#[wasm_bindgen]
+pub fn lessons() -> String {
+    crate::lessons::to_json().to_string()
 }
 
 /// Every setting, once (JSON): the page builds its controls from it.

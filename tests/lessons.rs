@@ -139,3 +139,46 @@ fn unknown_lesson_names_get_a_list() {
         "{m}"
     );
 }
+
+#[test]
+fn a_link_names_a_lesson_and_other_parameters_override_it() {
+    use gradscope::view::page::Page;
+    let lesson = lessons::find("skips-scaled").unwrap_or_else(|| panic!("lesson"));
+    let p = Page::from_query("?lesson=skips-scaled");
+    assert!(p.messages().is_empty(), "{:?}", p.messages());
+    assert_eq!(p.run().config(), &lesson.config());
+    assert_eq!(p.query(), "lesson=skips-scaled");
+    // Another parameter wins over the lesson's, and the link then spells the setup out.
+    let p = Page::from_query("?depth=12&lesson=skips-scaled");
+    assert_eq!(p.run().config().network.depth, 12);
+    assert_eq!(p.run().config().network.residual_scale, 0.22);
+    assert!(p.query().contains("depth=12") && p.query().contains("residual_scale=0.22"));
+    // The lesson's view settings come too.
+    let p = Page::from_query("?lesson=adagrad-sparse");
+    assert_eq!(p.settings().lr_by, gradscope::view::LrBy::Feature);
+    // An unknown name: a message in a student's words listing the lessons; defaults.
+    let p = Page::from_query("?lesson=vanishing");
+    assert_eq!(p.messages().len(), 1);
+    assert!(
+        p.messages()[0].starts_with(
+            "There is no lesson called 'vanishing'. The lessons are: vanishing-sigmoid,"
+        ),
+        "{:?}",
+        p.messages()
+    );
+    assert_eq!(
+        p.run().config(),
+        &gradscope::Config::default().resolve().unwrap_or_default()
+    );
+    // Choosing a lesson on the page; changing a setting leaves the lesson's link.
+    let mut p = Page::from_query("");
+    assert!(p.set_lesson("nope").is_err());
+    assert_eq!(p.set_lesson("narrow-relu-dies"), Ok(()));
+    assert_eq!(p.run().config().network.width, 4);
+    assert_eq!(p.query(), "lesson=narrow-relu-dies");
+    assert_eq!(
+        p.set_config(&serde_json::json!({"network": {"width": 32}})),
+        Ok(true)
+    );
+    assert!(p.query().contains("width=32"), "{}", p.query());
+}

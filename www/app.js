@@ -2,6 +2,7 @@
 // every chart live in wasm (www/pkg, built by `cargo xtask build`); this file only wires
 // the DOM to one App handle.
 import { loadEngine, isPanic, panicText, showCrash, hideCrash } from './crash.js';
+import { initLessons } from './lessons.js';
 
 // Every setting (config fields and view settings) comes from the wasm module's schema:
 // labels, kinds, options, slider ranges, whether a change restarts the run, and help.
@@ -87,6 +88,23 @@ function afterConfigChange() {
   dirty = true;
 }
 
+/** Sets up a lesson by name (its config and view); returns {ok: true} or {ok: false, error}. */
+function setLesson(name) {
+  try {
+    app.set_lesson(String(name));
+  } catch (e) {
+    if (isPanic(e)) throw e;
+    return fail(errorText(e));
+  }
+  showMessage('');
+  lastNote = 'Lesson set up: press Play.';
+  view = JSON.parse(app.view_settings());
+  afterConfigChange();
+  if (showLesson) showLesson(app.lesson());
+  return { ok: true };
+}
+let showLesson = null;
+
 /** Applies partial view settings; returns {ok: true} or {ok: false, error}. */
 function setView(partial) {
   try {
@@ -124,7 +142,7 @@ function mark(f) {
 function buildControls() {
   const lists = { settings: $('control-list'), more: $('control-list-more') };
   for (const f of FIELDS) {
-    if (f.place === 'heatmap') {
+    if (f.place === 'heatmap' || f.place === 'radios') {
       buildRadios(f);
       continue;
     }
@@ -188,7 +206,7 @@ function syncControls() {
   const states = JSON.parse(app.field_states());
   for (const f of FIELDS) {
     const st = states[f.url];
-    if (f.place === 'heatmap') {
+    if (f.place === 'heatmap' || f.place === 'radios') {
       document.querySelectorAll(`input[name="${f.url}"]`).forEach((r) => { r.checked = r.value === st.value; });
       continue;
     }
@@ -442,6 +460,7 @@ async function main() {
   $('view-heatmap').addEventListener('mousemove', guarded(hover));
   $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
   new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
+  showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }));
   syncControls();
   writeUrl();
   showMessage(messages.join('\n'));
@@ -469,6 +488,10 @@ async function main() {
     play: guarded(() => setPlaying(true)),
     pause: guarded(() => setPlaying(false)),
     setMetric: guarded((m) => setView({ metric: m }), stopped),
+    lessons: () => JSON.parse(engine.lessons()),
+    lesson: guarded(() => app.lesson(), null),
+    setLesson: guarded((name) => setLesson(name), stopped),
+    featureLr: guarded(() => JSON.parse(app.input_feature_lr()), null),
     timeFrames: guarded(timeFrames, stopped),
     frameMs: () => [...frameMs],
     crashed: () => crashed,

@@ -14,6 +14,7 @@ use super::diagnosis::{self, Diagnosis};
 use super::views::{activations, data, flow, heatmap, loss, lr, View};
 use super::{url, LrBy, ViewSettings};
 use crate::config::{Config, ConfigError};
+use crate::lessons::{self, Lesson};
 use crate::run::{Change, ConfiguredRun};
 use crate::trace::RecordJson;
 
@@ -30,6 +31,8 @@ pub struct Page {
     messages: Vec<String>,
     heatmap: Option<heatmap::Drawn>,
     boundary: Boundary,
+    /// The lesson the page was last set up by (its text stays shown).
+    lesson: Option<&'static Lesson>,
 }
 
 impl Page {
@@ -41,6 +44,7 @@ impl Page {
             messages: Vec::new(),
             heatmap: None,
             boundary: Boundary::new(GRID),
+            lesson: None,
         }
     }
 
@@ -54,12 +58,53 @@ impl Page {
     /// A page set up by a link's query (`?depth=20&...`); each parameter that cannot be
     /// applied as written is explained in [`Page::messages`].
     pub fn from_query(query: &str) -> Page {
-        let applied = url::read(query);
+        let parsed = url::parse_query(query);
+        let applied = url::apply(&parsed);
         Page {
             settings: applied.view,
             messages: applied.messages,
+            lesson: parsed.lesson.and_then(lessons::find),
             ..Page::new(applied.config)
         }
+    }
+
+    /// Sets up the lesson `name`: its config (a fresh run) and view settings, keeping
+    /// whether the page plays. An unknown name is a message listing the lessons and
+    /// changes nothing.
+    pub fn set_lesson(&mut self, name: &str) -> Result<(), String> {
+        let lesson = lessons::find(name).ok_or_else(|| lessons::unknown(name))?;
+        let applied = lesson.applied();
+        self.run = ConfiguredRun::new(applied.config, HISTORY);
+        self.settings = ViewSettings {
+            autoplay: self.settings.autoplay,
+            ..applied.view
+        };
+        self.boundary = Boundary::new(GRID);
+        self.heatmap = None;
+        self.lesson = Some(lesson);
+        Ok(())
+    }
+
+    /// The lesson the page was last set up by.
+    pub fn lesson(&self) -> Option<&'static Lesson> {
+        self.lesson
+    }
+
+    /// The query of a link to this page: `lesson=NAME` (and `autoplay=1`) while the run
+    /// and view are the lesson's, else every field off its default ([`url::to_query`]).
+    pub fn query(&self) -> String {
+        if let Some(l) = self.lesson {
+            let a = l.applied();
+            let view = ViewSettings {
+                autoplay: self.settings.autoplay,
+                ..a.view
+            };
+            if &a.config == self.run.config() && view == self.settings {
+                let play = if view.autoplay { "&autoplay=1" } else { "" };
+                return format!("lesson={}{play}", l.name);
+            }
+        }
+        url::to_query(self.run.config(), &self.settings)
     }
 
     pub fn run(&self) -> &ConfiguredRun {
