@@ -122,6 +122,15 @@ impl App {
         self.page.set_lesson(name).map_err(js_err)
     }
 
+    /// What the last optimizer switch did to the learning rate, as JSON `{text, offer:
+    /// {label, patch} | null, beside}`, or `null`.
+    pub fn optimizer_note(&self) -> String {
+        self.page
+            .optimizer_note()
+            .map_or(Value::Null, |n| n.to_json())
+            .to_string()
+    }
+
     /// The name of the lesson the page was last set up by, or an empty string.
     pub fn lesson(&self) -> String {
         self.page.lesson().map_or("", |l| l.name).to_string()

@@ -236,6 +236,41 @@ function syncControls() {
     }
   }
   $('lr-caption').textContent = app.lr_caption();
+  showOptimizerNote();
+}
+
+/** What the last optimizer switch did to the learning rate, with the offer of the new
+ * optimizer's default (text and patch from the module), beside the control it names. */
+function showOptimizerNote() {
+  const note = JSON.parse(app.optimizer_note());
+  let box = $('optimizer-note');
+  if (!note) {
+    if (box) box.hidden = true;
+    return;
+  }
+  const host = $(`control-${note.beside}`);
+  if (!host) return;
+  if (!box) {
+    box = document.createElement('p');
+    box.id = 'optimizer-note';
+    box.className = 'control-note';
+    box.setAttribute('role', 'status');
+  }
+  if (box.parentElement !== host) host.appendChild(box);
+  box.hidden = false;
+  const text = document.createElement('span');
+  text.textContent = note.text;
+  const parts = [text];
+  if (note.offer) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link-button';
+    button.id = 'optimizer-default-lr';
+    button.textContent = note.offer.label;
+    button.addEventListener('click', guarded(() => setConfig(note.offer.patch, 'control')));
+    parts.push(' ', button);
+  }
+  box.replaceChildren(...parts);
 }
 
 // ---- drawing and the loop ---------------------------------------------------------------

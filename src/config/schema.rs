@@ -1063,10 +1063,18 @@ pub fn resolve(doc: &mut Value, section: Section) -> Result<(), ConfigError> {
         if !f.applies(doc) {
             if given.is_some() {
                 let kind = optimizer_of(doc);
+                let owners: Vec<&str> = f
+                    .optimizers()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|k| k.name())
+                    .collect();
                 return Err(err(
                     f.path,
                     format!(
-                        "does not apply to {}; its hyper-parameters are: {}",
+                        "does not apply to {} (only to {}); {}'s hyper-parameters are: {}",
+                        kind.name(),
+                        owners.join(", "),
                         kind.name(),
                         hyper_parameters(kind).join(", ")
                     ),
@@ -1172,6 +1180,13 @@ pub fn hyper_parameters(kind: OptimizerKind) -> Vec<&'static str> {
         .filter(|f| f.optimizers().is_some_and(|ks| ks.contains(&kind)))
         .map(|f| f.path.trim_start_matches("optimizer."))
         .collect()
+}
+
+/// An optimizer's default learning rate (the `optimizer.lr` field's default for it).
+pub fn default_lr(kind: OptimizerKind) -> Option<f64> {
+    field(Section::Config, "optimizer.lr")?
+        .default_in(&json!({"optimizer": {"kind": kind.name()}}))?
+        .as_f64()
 }
 
 /// `base` with `patch` merged in, as a partial document: fields whose default depends on

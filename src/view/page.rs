@@ -13,7 +13,9 @@ use super::chart::{DrawResult, ImageSink, Style};
 use super::diagnosis::{self, Diagnosis};
 use super::views::{activations, data, flow, heatmap, loss, lr, View};
 use super::{url, LrBy, ViewSettings};
+use crate::config::schema::{self, number_text};
 use crate::config::{Config, ConfigError};
+use crate::engine::optim::OptimizerKind;
 use crate::lessons::{self, Lesson};
 use crate::run::{Change, ConfiguredRun};
 use crate::trace::RecordJson;
@@ -33,6 +35,50 @@ pub struct Page {
     boundary: Boundary,
     /// The lesson the page was last set up by (its text stays shown).
     lesson: Option<&'static Lesson>,
+    /// What the last optimizer switch did to the learning rate.
+    optimizer_note: Option<OptimizerNote>,
+}
+
+/// What switching the optimizer did to the learning rate: kept the old one (unless the
+/// change set one), and the new optimizer's own default, which the page offers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OptimizerNote {
+    pub optimizer: OptimizerKind,
+    /// The learning rate now.
+    pub lr: f64,
+    /// The optimizer's default learning rate (from the schema).
+    pub default_lr: f64,
+    /// Whether the learning rate was kept from the previous optimizer.
+    pub kept: bool,
+}
+
+impl OptimizerNote {
+    /// The note in words, and the offer of the default as `{label, patch}` (or null when
+    /// the rate is the default already); `beside`: the URL name of the control it goes with.
+    pub fn to_json(&self) -> Value {
+        let (name, lr, default) = (
+            self.optimizer.name(),
+            number_text(self.lr),
+            number_text(self.default_lr),
+        );
+        let text = match (self.kept, self.lr == self.default_lr) {
+            (true, false) => format!(
+                "Switched to {name} and kept the learning rate {lr}; {name}'s default is {default}."
+            ),
+            (true, true) => {
+                format!("Switched to {name}; the learning rate {lr} is also {name}'s default.")
+            }
+            (false, true) => format!("{name} with its default learning rate {lr}."),
+            (false, false) => format!("{name} with learning rate {lr}."),
+        };
+        let offer = (self.lr != self.default_lr).then(|| {
+            json!({
+                "label": format!("Use {name}'s default lr {default}"),
+                "patch": {"optimizer": {"lr": self.default_lr}},
+            })
+        });
+        json!({"text": text, "offer": offer, "beside": "optimizer"})
+    }
 }
 
 impl Page {
@@ -45,6 +91,7 @@ impl Page {
             heatmap: None,
             boundary: Boundary::new(GRID),
             lesson: None,
+            optimizer_note: None,
         }
     }
 
@@ -82,7 +129,14 @@ impl Page {
         self.boundary = Boundary::new(GRID);
         self.heatmap = None;
         self.lesson = Some(lesson);
+        self.optimizer_note = None;
         Ok(())
+    }
+
+    /// What the last optimizer switch did to the learning rate (until another optimizer
+    /// is chosen or a lesson set up).
+    pub fn optimizer_note(&self) -> Option<OptimizerNote> {
+        self.optimizer_note
     }
 
     /// The lesson the page was last set up by.
@@ -129,8 +183,42 @@ impl Page {
     /// Deep-merges a partial config and applies it: the run continues or restarts as
     /// [`Change::between`] decides. Returns whether it restarted; a bad value is an error
     /// naming the field and leaves the run as it was.
+    ///
+    /// A patch that switches the optimizer keeps the learning rate unless it sets one
+    /// (the other hyper-parameters take the new optimizer's defaults);
+    /// [`Page::optimizer_note`] then says so and what the new optimizer's default is.
     pub fn set_config(&mut self, patch: &Value) -> Result<bool, ConfigError> {
-        let new = self.run.config().merged(patch)?;
+        let old = self.run.config();
+        let kind = schema::get(patch, "optimizer.kind")
+            .and_then(|v| serde_json::from_value::<OptimizerKind>(v.clone()).ok());
+        let switches = kind.is_some_and(|k| k != old.optimizer.kind);
+        let lr_given = schema::get(patch, "optimizer.lr").is_some();
+        let mut patch = patch.clone();
+        if switches && !lr_given {
+            if let Some(lr) = old.optimizer.lr {
+                crate::config::merge_json(&mut patch, &json!({"optimizer": {"lr": lr}}));
+            }
+        }
+        let new = old.merged(&patch)?;
+        let (now, lr) = (new.optimizer.kind, new.optimizer.lr.unwrap_or(f64::NAN));
+        let default_lr = schema::default_lr(now).unwrap_or(f64::NAN);
+        self.optimizer_note = if switches {
+            Some(OptimizerNote {
+                optimizer: now,
+                lr,
+                default_lr,
+                kept: !lr_given,
+            })
+        } else if lr_given && self.optimizer_note.is_some_and(|n| n.optimizer == now) {
+            Some(OptimizerNote {
+                optimizer: now,
+                lr,
+                default_lr,
+                kept: false,
+            })
+        } else {
+            self.optimizer_note.filter(|n| n.optimizer == now)
+        };
         let restarted = self.run.apply(new) == Change::Restart;
         if restarted {
             self.boundary = Boundary::new(GRID);
