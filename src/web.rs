@@ -147,6 +147,11 @@ impl App {
         schema::states(self.page.run().config(), &self.page.settings()).to_string()
     }
 
+    /// The caption of the data view for this run's data.
+    pub fn data_caption(&self) -> String {
+        self.page.data_caption()
+    }
+
     /// The caption of the effective-learning-rate view for this run's optimizer.
     pub fn lr_caption(&self) -> String {
         self.page.lr_caption()

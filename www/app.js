@@ -236,6 +236,7 @@ function syncControls() {
     }
   }
   $('lr-caption').textContent = app.lr_caption();
+  $('data-caption').textContent = app.data_caption();
   showOptimizerNote();
 }
 

@@ -261,6 +261,11 @@ impl Page {
         }
     }
 
+    /// The data view's caption: what it draws for this run's data.
+    pub fn data_caption(&self) -> String {
+        data::caption(self.run.engine())
+    }
+
     /// The plain-language diagnosis of the run, for the chosen metric.
     pub fn diagnosis(&self) -> Diagnosis {
         let arch = &self.run.spec().arch;
@@ -399,6 +404,26 @@ mod tests {
         assert_eq!(p.run().config().network.depth, 9);
         let bad = Page::from_patch(&json!({"network": {"depth": -1}})).err();
         assert!(bad.is_some_and(|e| e.to_string().contains("network.depth")));
+    }
+
+    #[test]
+    fn sparse_features_draw_every_view_and_say_what_the_data_view_shows() {
+        let mut p = page(r#"{"dataset": {"kind": "sparse"}, "optimizer": {"kind": "adagrad"}}"#);
+        p.step(30);
+        assert!(!p.needs_redraw(View::ALL), "no plane to refresh");
+        assert!(p.data_caption().starts_with("16 input features"));
+        for view in View::ALL {
+            draw(&mut p, view);
+        }
+        assert!(p.set_view(&json!({"lr_by": "feature"})).is_ok());
+        assert!(p.lr_caption().contains("per input feature"));
+        draw(&mut p, View::Lr);
+        assert!(page("{}")
+            .data_caption()
+            .starts_with("Training points (filled)"));
+        assert!(page(r#"{"dataset": {"kind": "sine"}}"#)
+            .data_caption()
+            .contains("curve"));
     }
 
     #[test]

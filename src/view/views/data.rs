@@ -104,6 +104,21 @@ pub fn curve_chart<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The view's caption (HTML around the canvas) for `run`'s data.
+pub fn caption(run: &Run) -> String {
+    let data = run.dataset();
+    if data.kind.classes().is_none() {
+        "Training points and the curve the network fits to them.".into()
+    } else if has_plane(run) {
+        "Training points (filled) and test points (rings) over the network's prediction; paler means less sure.".into()
+    } else {
+        format!(
+            "{} input features, too many for a plane: per feature, the share of training rows in which it is on (bars) and the share of class 1 among them (dots).",
+            data.inputs
+        )
+    }
+}
+
 /// Whether `run`'s data lie in a plane the view can draw (two inputs, classes).
 pub fn has_plane(run: &Run) -> bool {
     let data = run.dataset();
