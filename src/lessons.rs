@@ -132,9 +132,14 @@ impl Claim {
             self.step,
         );
         match self.measure {
-            Measure::GradRatio => format!(
-                "At step {step}, layer 1 receives {than} {v} of layer {depth}'s weight gradient."
-            ),
+            Measure::GradRatio => match self.bound {
+                Bound::Below => format!(
+                    "At step {step}, layer 1 receives {than} {v} of layer {depth}'s weight gradient."
+                ),
+                Bound::Above => format!(
+                    "At step {step}, layer 1's weight gradient is {than} {v} times layer {depth}'s."
+                ),
+            },
             Measure::TestLoss => format!("At step {step}, the test loss is {than} {v}."),
             Measure::LrFall { from } => format!(
                 "Layer 1's mean effective learning rate at step {step} is {than} {v} of its value at step {from}."
@@ -238,6 +243,23 @@ pub fn to_json() -> Value {
     Value::Array(LESSONS.iter().map(Lesson::to_json).collect())
 }
 
+/// The README's list of lessons (between its `<!-- lessons:start -->` and
+/// `<!-- lessons:end -->` markers): name, title and the claim a test checks.
+pub fn markdown() -> String {
+    let mut s = String::from(
+        "| `lesson=` | lesson | its claim (checked by the tests) |\n| --- | --- | --- |\n",
+    );
+    for l in LESSONS {
+        s.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            l.name,
+            l.title,
+            l.claim.text(l.config().network.depth)
+        ));
+    }
+    s
+}
+
 /// A student's message for a lesson name that does not exist.
 pub fn unknown(name: &str) -> String {
     format!(
@@ -273,7 +295,7 @@ pub const LESSONS: &[Lesson] = &[
         title: "Vanishing gradients with sigmoid",
         settings: "depth=10&activation=sigmoid",
         views: &[Heatmap, Flow, Loss],
-        watch: "Press Play and watch the heatmap: the rows near the input stay dark, because each sigmoid layer multiplies the gradient by at most 0.25 on its way down. The loss hardly moves.",
+        watch: "Press Play and watch the heatmap: the rows near the input stay dark. The sigmoid's slope is at most 0.25, so every layer shrinks the gradient on its way to the input, and the loss hardly moves.",
         try_next: "Try next: switch the activation to tanh.",
         claim: claim(GradRatio, 200, Below, 1e-5),
         source: "",
@@ -283,7 +305,7 @@ pub const LESSONS: &[Lesson] = &[
         title: "Exploding gradients from a large init",
         settings: "depth=10&init=normal&std=2",
         views: &[Flow, Heatmap, Loss],
-        watch: "Weights drawn with standard deviation 2 make every layer amplify the back-propagated signal, so the gradient grows on its way to the input: in the gradient-flow view layer 1 is the tallest bar.",
+        watch: "Weights drawn with standard deviation 2 make every layer amplify the back-propagated signal, so the gradient grows on its way to the input: in the gradient-flow view layer 1 is the highest point.",
         try_next: "Try next: set the weight init to xavier_uniform.",
         claim: claim(GradRatio, 0, Above, 5.0),
         source: "",
@@ -334,7 +356,7 @@ pub const LESSONS: &[Lesson] = &[
         settings: "depth=10&init=normal&std=2&clip=norm&threshold=1",
         views: &[Flow, Loss],
         watch: "The exploding network, with every gradient rescaled to norm at most 1: the flow view shows the raw norms far above the threshold line and the clipped ones on it, and the steps stay small enough to learn.",
-        try_next: "Try next: set clipping to none and watch the loss stall.",
+        try_next: "Try next: set clipping to none and watch the test loss stay near 0.6.",
         claim: claim(TestLoss, 500, Below, 0.35),
         source: "Pascanu et al. 2013",
     },
@@ -374,7 +396,7 @@ pub const LESSONS: &[Lesson] = &[
         settings: "depth=30&width=4&activation=relu&init=he_normal",
         views: &[Activations, Heatmap, Loss],
         watch: "With only 4 units per layer, some layer soon has every relu unit off for every input: nothing passes forward or back, and the network outputs a constant.",
-        try_next: "Try next: make the network wider (width 32).",
+        try_next: "Try next: make it wider (width 32) and watch the activations view: no layer is entirely dead any more.",
         claim: claim(DeadShare, 0, Above, 0.99),
         source: "Hanin 2018; Lu et al. 2019",
     },
@@ -403,7 +425,7 @@ pub const LESSONS: &[Lesson] = &[
         title: "Batch norm tames the skips too",
         settings: "depth=20&activation=relu&init=he_normal&skip=1&bn=1",
         views: &[Loss, Flow],
-        watch: "The exploding skip network with batch normalization in every layer: each branch is normalized before it is added, so the sum stays finite and the run learns.",
+        watch: "The exploding skip network with batch normalization in every layer: each branch is normalized before it is added, so the sum grows only slowly and the run learns.",
         try_next: "Try next: turn batch normalization off and watch the run turn to NaN.",
         claim: claim(TestLoss, 500, Below, 0.2),
         source: "He et al. 2016",

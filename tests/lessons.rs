@@ -182,3 +182,18 @@ fn a_link_names_a_lesson_and_other_parameters_override_it() {
     );
     assert!(p.query().contains("width=32"), "{}", p.query());
 }
+
+#[test]
+fn the_readme_lists_the_lessons() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .unwrap_or_default();
+    let inner = readme
+        .split_once("<!-- lessons:start -->\n")
+        .and_then(|(_, rest)| rest.split_once("<!-- lessons:end -->"))
+        .map(|(inner, _)| inner);
+    assert_eq!(
+        inner,
+        Some(lessons::markdown().as_str()),
+        "Regenerate it: paste `gradscope lessons --markdown` between the markers"
+    );
+}

@@ -137,7 +137,7 @@ pub fn features_chart<DB: DrawingBackend>(
     let n = frequency.len().max(1) as f64;
     let mut chart = ChartBuilder::on(root)
         .margin(style.px(8.0))
-        .x_label_area_size(style.px(30.0))
+        .x_label_area_size(style.px(40.0))
         .y_label_area_size(style.px(40.0))
         .build_cartesian_2d(0.5..n + 0.5, 0.0..1.0)
         .map_err(e)?;

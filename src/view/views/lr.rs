@@ -144,7 +144,7 @@ pub fn feature_chart<DB: DrawingBackend>(
     let n = rates.len().max(1) as f64;
     let mut chart = ChartBuilder::on(root)
         .margin(style.px(8.0))
-        .x_label_area_size(style.px(30.0))
+        .x_label_area_size(style.px(40.0))
         .y_label_area_size(style.px(60.0))
         .build_cartesian_2d(0.5..n + 0.5, DecadeCoord::from(axis))
         .map_err(e)?;
