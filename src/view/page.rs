@@ -121,12 +121,10 @@ impl Page {
 
     /// The plain-language diagnosis of the run, for the chosen metric.
     pub fn diagnosis(&self) -> Diagnosis {
-        let arch = &self.run.spec().arch;
         diagnosis::diagnose(
             self.run.history(),
             self.settings.metric,
-            arch.depth,
-            arch.activation,
+            &diagnosis::Task::of(&self.run),
         )
     }
 
