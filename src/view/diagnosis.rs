@@ -19,14 +19,15 @@
 //! 5. dead units (relu only): more than [`Thresholds::dead_share`] of some hidden layer's
 //!    units output 0 for the whole batch. Before vanishing: a dead layer passes back an
 //!    exact 0, so the vanishing ratio would name the symptom, not the cause;
-//! 6. vanishing: the first hidden layer's measure is below [`Thresholds::vanishing_ratio`] of
+//! 6. saturated (sigmoid, tanh): more than [`Thresholds::saturated_share`] of some hidden
+//!    layer's values sit in the flat tails, while the loss is above
+//!    [`Thresholds::far_share`] of chance. Before vanishing for the same reason: saturated
+//!    units pass back almost nothing;
+//! 7. vanishing: the first hidden layer's measure is below [`Thresholds::vanishing_ratio`] of
 //!    the last hidden layer's (geometric mean over the window);
-//! 7. learning rate died (Adagrad, whose rate only shrinks): the mean effective rate is below
+//! 8. learning rate died (Adagrad, whose rate only shrinks): the mean effective rate is below
 //!    [`Thresholds::lr_died_share`] of the learning rate, the weights move less than
 //!    [`Thresholds::frozen_update`] of their size per step, and the loss is above
-//!    [`Thresholds::far_share`] of chance;
-//! 8. saturated (sigmoid, tanh): more than [`Thresholds::saturated_share`] of some hidden
-//!    layer's values sit in the flat tails, while the loss is above
 //!    [`Thresholds::far_share`] of chance;
 //! 9. stuck at chance: after [`Thresholds::verdict_steps`] steps the loss is still at least
 //!    [`Thresholds::chance_share`] of chance;
@@ -91,9 +92,9 @@ pub const THRESHOLDS: Thresholds = Thresholds {
     exploding_norm: 1e3,
     vanishing_ratio: 1e-3,
     dead_share: 0.5,
-    saturated_share: 0.5,
-    lr_died_share: 0.01,
-    frozen_update: 1e-4,
+    saturated_share: 0.4,
+    lr_died_share: 0.05,
+    frozen_update: 3e-4,
 };
 
 /// The state a run is in. Serialized in snake case: the page's banner takes it as its CSS
@@ -354,6 +355,8 @@ impl Measures {
             Level::Exploding
         } else if self.dead.0 > t.dead_share {
             Level::Dead
+        } else if self.saturated.0 > t.saturated_share && self.loss > t.far_share * c {
+            Level::Saturated
         } else if self.ratio < t.vanishing_ratio {
             Level::Vanishing
         } else if task.optimizer == OptimizerKind::Adagrad
@@ -362,8 +365,6 @@ impl Measures {
             && self.loss > t.far_share * c
         {
             Level::LrDied
-        } else if self.saturated.0 > t.saturated_share && self.loss > t.far_share * c {
-            Level::Saturated
         } else if self.steps >= t.verdict_steps && self.loss >= t.chance_share * c {
             Level::Stuck
         } else {
