@@ -8,8 +8,10 @@
 //! - [`run`]: a run beside the config it was built from;
 //! - [`trace`]: summary and full traces for outside verification;
 //! - [`pytorch`]: a run as a self-contained PyTorch script ("continue in PyTorch");
+//! - [`advice`]: measured advice, from short counterfactual runs with one change each;
 //! - [`cli`]: the native command line (`gradscope run ...`).
 
+pub mod advice;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod config;
