@@ -170,6 +170,12 @@ impl App {
         crate::pytorch::script_for(self.page.run().config(), steps as u64).map_err(js_err)
     }
 
+    /// Spends at most `budget_steps` training steps on measured advice; its state as JSON
+    /// (`Page::advise`).
+    pub fn advisor_step(&mut self, budget_steps: u32) -> String {
+        serde_json::to_string(&self.page.advise(u64::from(budget_steps))).unwrap_or_default()
+    }
+
     /// The diagnosis as JSON `{level, text}`.
     pub fn diagnosis(&self) -> String {
         serde_json::to_string(&self.page.diagnosis()).unwrap_or_default()

@@ -2,6 +2,7 @@
 // every chart live in wasm (www/pkg, built by `cargo xtask build`); this file only wires
 // the DOM to one App handle.
 import { loadEngine, isPanic, panicText, showCrash, hideCrash } from './crash.js';
+import { createAdvice } from './advice.js';
 
 // Every setting (config fields and view settings) comes from the wasm module's schema:
 // labels, kinds, options, slider ranges, whether a change restarts the run, and help.
@@ -32,6 +33,8 @@ let playing = false;
 let view = {};
 let dirty = true;
 let lastNote = '';
+/** Measured advice under the banner (www/advice.js). */
+let advice;
 const frameMs = [];
 const stepTimes = [];
 
@@ -66,6 +69,18 @@ function setConfig(partial, source = 'api') {
     if (isPanic(e)) throw e;
     return fail(`${source === 'control' ? 'Not applied' : 'setConfig'}: ${errorText(e)}`);
   }
+}
+
+/** Applies one measured change and restarts, so the run is the one the advice measured. */
+function applyAdvice(patch, label) {
+  const result = setConfig(patch, 'advice');
+  if (result.ok) {
+    app.reset();
+    lastNote = `Applied ${label}; restarted from step 0, as in the trial.`;
+    dirty = true;
+    updateText();
+  }
+  return result;
 }
 
 function fail(message) {
@@ -306,6 +321,7 @@ function frame() {
   guard(() => {
     if (playing) playSteps(t0);
     if (dirty || app.needs_redraw()) draw();
+    advice.frame();
   });
   frameMs.push(performance.now() - t0);
   while (frameMs.length > 120) frameMs.shift();
@@ -435,6 +451,7 @@ async function main() {
   buildControls();
   VIEWS = JSON.parse(engine.views());
   for (const name of VIEWS) app.attach(name, $(`view-${name}`));
+  advice = createAdvice({ anchor: $('diagnosis'), getApp: () => app, apply: guarded(applyAdvice) });
   $('play').addEventListener('click', guarded(() => setPlaying(!playing)));
   $('step').addEventListener('click', guarded(() => { setPlaying(false); doSteps(1); }));
   $('reset').addEventListener('click', guarded(() => { app.reset(); lastNote = 'Reset: same seed, same numbers.'; dirty = true; }));
@@ -463,6 +480,7 @@ async function main() {
     reset: guarded(() => { app.reset(); dirty = true; draw(); }, stopped),
     inspect: guarded(() => JSON.parse(app.inspect()), null),
     diagnosis: guarded(() => JSON.parse(app.diagnosis()), null),
+    advice: guarded(() => advice.state(), null),
     query: guarded(() => app.query(), null),
     schema: () => JSON.parse(engine.schema()),
     view: guarded(() => JSON.parse(app.view_settings()), null),
