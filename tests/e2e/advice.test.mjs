@@ -4,6 +4,7 @@
 // Run by `cargo xtask test` (after `cargo xtask build`), or: node --test tests/e2e/advice.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import AxeBuilder from '@axe-core/playwright';
 import { startServer, launch, screenshotPath } from './helpers.mjs';
 
 let server;
@@ -58,6 +59,8 @@ test('a vanishing network gets measured advice, and applying one shows the claim
   for (const o of advice.offers) {
     assert.match(o.text, /^With .*: layer 1 gets .* of layer 20's weight gradient \(without it: .*\); loss .* after 300 steps/);
   }
+  const axe = await new AxeBuilder({ page }).include('header').analyze();
+  assert.deepEqual(axe.violations.map((v) => `${v.impact} ${v.id}: ${v.help}`), []);
   for (const width of [360, 700, 1400]) {
     await page.setViewportSize({ width, height: 900 });
     await page.locator('header').screenshot({ path: screenshotPath(`advice-${width}`) });
