@@ -231,7 +231,10 @@ pub fn candidates(c: &Config, trouble: Level, norms: &[f64]) -> Vec<Change> {
         );
     }
     if !n.batch_norm {
-        add("batch norm".into(), json!({"network": {"batch_norm": true}}));
+        add(
+            "batch norm".into(),
+            json!({"network": {"batch_norm": true}}),
+        );
     }
     if n.depth >= 2 {
         let scale = round2(1.0 / (n.depth as f64).sqrt());

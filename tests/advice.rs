@@ -19,7 +19,12 @@ fn grid() -> Vec<(&'static str, String)> {
     for (depth, width) in [(20, 8), (30, 8), (30, 32)] {
         g.push(("vanishing", format!(r#"{{"network": {{"depth": {depth}, "width": {width}, "activation": "tanh", "init": "standard"}}}}"#)));
     }
-    for (act, init) in [("selu", "lecun_normal"), ("elu", "standard"), ("leaky_relu", "he_normal"), ("gelu", "standard")] {
+    for (act, init) in [
+        ("selu", "lecun_normal"),
+        ("elu", "standard"),
+        ("leaky_relu", "he_normal"),
+        ("gelu", "standard"),
+    ] {
         g.push(("vanishing", format!(r#"{{"network": {{"depth": 30, "width": 8, "activation": "{act}", "init": "{init}"}}}}"#)));
     }
     g.push(("vanishing", r#"{"dataset": {"kind": "spiral3"}, "network": {"depth": 30, "width": 8, "activation": "tanh", "init": "he_normal"}}"#.into()));
@@ -48,7 +53,12 @@ fn grid() -> Vec<(&'static str, String)> {
     }
     g.push(("saturated", r#"{"network": {"depth": 12, "width": 16, "activation": "tanh", "init": "orthogonal"}, "optimizer": {"kind": "rmsprop"}}"#.into()));
     g.push(("saturated", r#"{"network": {"depth": 8, "width": 8, "activation": "sigmoid", "init": "normal", "init_std": 5.0}}"#.into()));
-    for (depth, width, init) in [(20, 8, "he_normal"), (30, 8, "xavier_uniform"), (16, 4, "he_normal"), (30, 16, "he_uniform")] {
+    for (depth, width, init) in [
+        (20, 8, "he_normal"),
+        (30, 8, "xavier_uniform"),
+        (16, 4, "he_normal"),
+        (30, 16, "he_uniform"),
+    ] {
         g.push(("dead", format!(r#"{{"network": {{"depth": {depth}, "width": {width}, "activation": "relu", "init": "{init}"}}}}"#)));
     }
     g.push(("dead", r#"{"network": {"depth": 10, "activation": "relu", "init": "normal", "init_std": 1.0}, "optimizer": {"kind": "adagrad"}}"#.into()));
@@ -81,7 +91,8 @@ fn check(base: &Config, offer: &Offer) -> Result<(), String> {
     let (b, _) = measure(base, offer.steps);
     let value = offer.claim.value(&cf);
     let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
-    if !same(value, offer.value) || !same(cf.loss, offer.loss) || !same(b.loss, offer.baseline_loss) {
+    if !same(value, offer.value) || !same(cf.loss, offer.loss) || !same(b.loss, offer.baseline_loss)
+    {
         return Err(format!(
             "the re-run differs: value {value} vs claimed {}, loss {} vs {}, baseline loss {} vs {}",
             offer.value, cf.loss, offer.loss, b.loss, offer.baseline_loss
@@ -93,14 +104,19 @@ fn check(base: &Config, offer: &Offer) -> Result<(), String> {
     // The claimed measure improved, judged here on its own terms.
     let improved = match offer.claim {
         Claim::Ratio => cf.ratio > b.ratio,
-        Claim::Norm => !(cf.grad_norm >= b.grad_norm),
+        Claim::Norm => cf.grad_norm < b.grad_norm || !b.grad_norm.is_finite(),
         Claim::Finite => b.non_finite_at.is_some(),
         Claim::Dead => cf.dead.0 < b.dead.0,
         Claim::Saturated => cf.saturated.0 < b.saturated.0,
         Claim::Loss => true,
     };
     if !improved {
-        return Err(format!("{:?} did not improve: {} vs {}", offer.claim, offer.claim.value(&cf), offer.claim.value(&b)));
+        return Err(format!(
+            "{:?} did not improve: {} vs {}",
+            offer.claim,
+            offer.claim.value(&cf),
+            offer.claim.value(&b)
+        ));
     }
     if b.loss.is_finite() && cf.loss >= b.loss {
         return Err(format!("loss {} is not below {}", cf.loss, b.loss));
@@ -125,9 +141,17 @@ fn every_offered_change_helps_when_rerun_and_most_sick_configs_get_one() {
         assert_eq!(a.status(), Status::Done);
         let trouble = a.trouble().unwrap_or(Level::Idle);
         let offers = a.offers();
-        println!("{ail}: {json} -> {trouble:?}, {} offers of {} changes ({} ms)", offers.len(), a.to_json()["tried"], t0.elapsed().as_millis());
+        println!(
+            "{ail}: {json} -> {trouble:?}, {} offers of {} changes ({} ms)",
+            offers.len(),
+            a.to_json()["tried"],
+            t0.elapsed().as_millis()
+        );
         if !trouble.is_trouble() {
-            errors.push(format!("{json} ({ail}) is not in trouble after {} steps: {trouble:?}", a.steps()));
+            errors.push(format!(
+                "{json} ({ail}) is not in trouble after {} steps: {trouble:?}",
+                a.steps()
+            ));
         }
         for o in &offers {
             println!("    {}", o.text);
@@ -138,7 +162,15 @@ fn every_offered_change_helps_when_rerun_and_most_sick_configs_get_one() {
         }
         helped += usize::from(!offers.is_empty());
     }
-    println!("{helped} of {} sick configs got an offer; {:.1} s", grid.len(), started.elapsed().as_secs_f64());
+    println!(
+        "{helped} of {} sick configs got an offer; {:.1} s",
+        grid.len(),
+        started.elapsed().as_secs_f64()
+    );
     assert!(errors.is_empty(), "{}", errors.join("\n"));
-    assert!(helped * 4 >= grid.len() * 3, "only {helped} of {} sick configs got an offer", grid.len());
+    assert!(
+        helped * 4 >= grid.len() * 3,
+        "only {helped} of {} sick configs got an offer",
+        grid.len()
+    );
 }

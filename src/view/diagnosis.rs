@@ -312,7 +312,10 @@ impl Measures {
                 .iter()
                 .enumerate()
                 .filter_map(|(l, r)| share(r).map(|f| (f, l)))
-                .fold((0.0, 0), |best, (f, l)| if f > best.0 { (f, l) } else { best })
+                .fold(
+                    (0.0, 0),
+                    |best, (f, l)| if f > best.0 { (f, l) } else { best },
+                )
         };
         let dead = if task.activation.can_die() {
             worst(&|r| r.dead_share)
@@ -596,9 +599,8 @@ mod tests {
 
     #[test]
     fn dead_is_said_of_relu_only_and_saturated_of_sigmoid_and_tanh_only() {
-        let level = |act, flat, dead| {
-            diagnose(&record(flat, dead, 0.6), Metric::GradNorm, &task(act))
-        };
+        let level =
+            |act, flat, dead| diagnose(&record(flat, dead, 0.6), Metric::GradNorm, &task(act));
         let d = level(Activation::Relu, Some(0.9), Some(0.75));
         assert_eq!(d.level, Level::Dead, "{}", d.text);
         assert!(d.text.contains("75%"), "{}", d.text);

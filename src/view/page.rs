@@ -240,7 +240,9 @@ mod tests {
         assert!(!offers.is_empty(), "{v}");
         // Done, the advice costs nothing more and stays for the same config.
         assert_eq!(p.advise(1000)["used"], 0);
-        let restarted = p.set_config(&offers[0]["patch"]).unwrap_or_else(|e| panic!("{e}"));
+        let restarted = p
+            .set_config(&offers[0]["patch"])
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(restarted);
         p.step(5);
         assert_eq!(p.advise(100)["status"], "none", "{}", p.diagnosis().text);
