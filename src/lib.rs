@@ -16,6 +16,7 @@ pub mod advice;
 pub mod cli;
 pub mod config;
 pub mod json;
+pub mod lessons;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod progress;
 pub mod pytorch;

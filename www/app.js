@@ -3,6 +3,7 @@
 // the DOM to one App handle.
 import { loadEngine, isPanic, panicText, showCrash, hideCrash } from './crash.js';
 import { createAdvice } from './advice.js';
+import { initLessons } from './lessons.js';
 
 // Every setting (config fields and view settings) comes from the wasm module's schema:
 // labels, kinds, options, slider ranges, whether a change restarts the run, and help.
@@ -102,6 +103,23 @@ function afterConfigChange() {
   dirty = true;
 }
 
+/** Sets up a lesson by name (its config and view); returns {ok: true} or {ok: false, error}. */
+function setLesson(name) {
+  try {
+    app.set_lesson(String(name));
+  } catch (e) {
+    if (isPanic(e)) throw e;
+    return fail(errorText(e));
+  }
+  showMessage('');
+  lastNote = 'Lesson set up: press Play.';
+  view = JSON.parse(app.view_settings());
+  afterConfigChange();
+  if (showLesson) showLesson(app.lesson());
+  return { ok: true };
+}
+let showLesson = null;
+
 /** Applies partial view settings; returns {ok: true} or {ok: false, error}. */
 function setView(partial) {
   try {
@@ -139,7 +157,7 @@ function mark(f) {
 function buildControls() {
   const lists = { settings: $('control-list'), more: $('control-list-more') };
   for (const f of FIELDS) {
-    if (f.place === 'heatmap') {
+    if (f.place === 'heatmap' || f.place === 'radios') {
       buildRadios(f);
       continue;
     }
@@ -203,7 +221,7 @@ function syncControls() {
   const states = JSON.parse(app.field_states());
   for (const f of FIELDS) {
     const st = states[f.url];
-    if (f.place === 'heatmap') {
+    if (f.place === 'heatmap' || f.place === 'radios') {
       document.querySelectorAll(`input[name="${f.url}"]`).forEach((r) => { r.checked = r.value === st.value; });
       continue;
     }
@@ -233,6 +251,42 @@ function syncControls() {
     }
   }
   $('lr-caption').textContent = app.lr_caption();
+  $('data-caption').textContent = app.data_caption();
+  showOptimizerNote();
+}
+
+/** What the last optimizer switch did to the learning rate, with the offer of the new
+ * optimizer's default (text and patch from the module), beside the control it names. */
+function showOptimizerNote() {
+  const note = JSON.parse(app.optimizer_note());
+  let box = $('optimizer-note');
+  if (!note) {
+    if (box) box.hidden = true;
+    return;
+  }
+  const host = $(`control-${note.beside}`);
+  if (!host) return;
+  if (!box) {
+    box = document.createElement('p');
+    box.id = 'optimizer-note';
+    box.className = 'control-note';
+    box.setAttribute('role', 'status');
+  }
+  if (box.parentElement !== host) host.appendChild(box);
+  box.hidden = false;
+  const text = document.createElement('span');
+  text.textContent = note.text;
+  const parts = [text];
+  if (note.offer) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link-button';
+    button.id = 'optimizer-default-lr';
+    button.textContent = note.offer.label;
+    button.addEventListener('click', guarded(() => setConfig(note.offer.patch, 'control')));
+    parts.push(' ', button);
+  }
+  box.replaceChildren(...parts);
 }
 
 // ---- drawing and the loop ---------------------------------------------------------------
@@ -459,6 +513,7 @@ async function main() {
   $('view-heatmap').addEventListener('mousemove', guarded(hover));
   $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
   new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
+  showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }));
   syncControls();
   writeUrl();
   showMessage(messages.join('\n'));
@@ -487,6 +542,10 @@ async function main() {
     play: guarded(() => setPlaying(true)),
     pause: guarded(() => setPlaying(false)),
     setMetric: guarded((m) => setView({ metric: m }), stopped),
+    lessons: () => JSON.parse(engine.lessons()),
+    lesson: guarded(() => app.lesson(), null),
+    setLesson: guarded((name) => setLesson(name), stopped),
+    featureLr: guarded(() => JSON.parse(app.input_feature_lr()), null),
     timeFrames: guarded(timeFrames, stopped),
     frameMs: () => [...frameMs],
     crashed: () => crashed,
