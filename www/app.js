@@ -2,6 +2,11 @@
 // every chart live in wasm (www/pkg, built by `cargo xtask build`); this file only wires
 // the DOM to one App handle.
 import { loadEngine, isPanic, panicText, showCrash, hideCrash } from './crash.js';
+import * as embed from './embed.js';
+import { startBridge } from './bridge.js';
+import { initShare } from './share.js';
+import { initExport } from './export.js';
+import { announceDiagnosis, cellText, initPhone, initHeatmapKeys } from './a11y.js';
 
 // Every setting (config fields and view settings) comes from the wasm module's schema:
 // labels, kinds, options, slider ranges, whether a change restarts the run, and help.
@@ -36,6 +41,7 @@ const frameMs = [];
 const stepTimes = [];
 
 function showMessage(text) {
+  if (embed.showNote(text)) return;
   const box = $('messages');
   box.textContent = text;
   box.hidden = !text;
@@ -103,7 +109,8 @@ function setView(partial) {
 }
 
 function writeUrl() {
-  const query = app.query();
+  embed.updateOpenLink(app.query());
+  const query = embed.linkQuery(app.query());
   knownQuery = query;
   $('share').href = `?${query}`;
   try {
@@ -252,6 +259,7 @@ function updateText() {
   const box = $('diagnosis');
   box.textContent = d.text;
   box.className = `diagnosis ${d.level}`;
+  announceDiagnosis(d);
   const s = JSON.parse(app.inspect());
   const rate = stepTimes.length > 1
     ? (stepTimes.reduce((a, b) => a + b.n, 0) / ((stepTimes.at(-1).t - stepTimes[0].t) / 1000 || 1)) : 0;
@@ -417,9 +425,7 @@ function hover(event) {
     tip.hidden = true;
     return;
   }
-  const h = JSON.parse(hit);
-  const v = typeof h.value === 'number' ? h.value.toExponential(2) : h.value;
-  tip.textContent = `layer ${h.layer} · step ${h.step} · ${h.measure} = ${v}`;
+  tip.textContent = cellText(JSON.parse(hit));
   tip.hidden = false;
   tip.style.left = `${Math.min(x + 12, rect.width - tip.offsetWidth - 4)}px`;
   tip.style.top = `${Math.max(0, y - 30)}px`;
@@ -432,8 +438,11 @@ async function main() {
   knownConfig = app.config();
   view = JSON.parse(app.view_settings());
   const messages = JSON.parse(app.messages());
+  const options = embed.readOptions(engine, location.search);
   buildControls();
-  VIEWS = JSON.parse(engine.views());
+  const allViews = JSON.parse(engine.views());
+  embed.applyOptions(allViews);
+  VIEWS = embed.shownViews(allViews);
   for (const name of VIEWS) app.attach(name, $(`view-${name}`));
   $('play').addEventListener('click', guarded(() => setPlaying(!playing)));
   $('step').addEventListener('click', guarded(() => { setPlaying(false); doSteps(1); }));
@@ -444,7 +453,10 @@ async function main() {
   new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
   syncControls();
   writeUrl();
-  showMessage(messages.join('\n'));
+  if (!embed.reportToAuthor([...messages, ...options.messages])) showMessage([...messages, ...options.messages].join('\n'));
+  embed.initNote();
+  initPhone(FIELDS);
+  initHeatmapKeys($('view-heatmap'), (x, y) => guard(() => app.hover(x, y), ''), $('tooltip'));
   sizeCanvases();
   const stopped = { ok: false, error: STOPPED };
   window.gradscope = {
@@ -479,6 +491,10 @@ async function main() {
     }),
   };
 
+  const current = () => app;
+  initShare({ query: guarded(() => app.query(), '') });
+  initExport({ app: current, views: VIEWS, guard });
+  startBridge(window.gradscope, { allowOrigin: options.allow_origin, log: (t) => console.warn(t) });
   if (view.autoplay) setPlaying(true);
   requestAnimationFrame(frame);
   document.documentElement.dataset.ready = 'true';
