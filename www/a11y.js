@@ -29,10 +29,9 @@ export function cellText(h) {
  * Each cell's value is shown in the tooltip and read out. `hover(x, y)` is the module's
  * hit test in canvas pixels ("" off the cells).
  */
-export function initHeatmapKeys(canvas, hover, tip) {
-  const readout = $('heatmap-readout');
+export function initHeatmapKeys(canvas, hover, tip, readout) {
   canvas.tabIndex = 0;
-  canvas.setAttribute('aria-describedby', 'heatmap-help');
+  if (document.getElementById('heatmap-help')) canvas.setAttribute('aria-describedby', 'heatmap-help');
   let at = null; // {x, y} in CSS pixels, on a cell
   const hit = (x, y) => {
     const dpr = window.devicePixelRatio || 1;

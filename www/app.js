@@ -456,7 +456,7 @@ async function main() {
   if (!embed.reportToAuthor([...messages, ...options.messages])) showMessage([...messages, ...options.messages].join('\n'));
   embed.initNote();
   initPhone(FIELDS);
-  initHeatmapKeys($('view-heatmap'), (x, y) => guard(() => app.hover(x, y), ''), $('tooltip'));
+  initHeatmapKeys($('view-heatmap'), (x, y) => guard(() => app.hover(x, y), ''), $('tooltip'), $('heatmap-readout'));
   sizeCanvases();
   const stopped = { ok: false, error: STOPPED };
   window.gradscope = {

@@ -232,6 +232,18 @@ impl PageOptions {
     }
 }
 
+/// A view's title, as the page's headings and the web component's captions show it.
+pub fn title(view: View) -> &'static str {
+    match view {
+        View::Heatmap => "Gradient size per layer over training",
+        View::Flow => "Gradient flow now",
+        View::Lr => "Effective learning rate",
+        View::Loss => "Loss and accuracy",
+        View::Activations => "Activations",
+        View::Data => "Data and decision boundary",
+    }
+}
+
 /// The options as the page reads them: [`PageOptions`] with the views and controls to
 /// show filled in, and the query that reproduces them.
 pub fn to_json(options: &PageOptions) -> serde_json::Value {
@@ -243,6 +255,11 @@ pub fn to_json(options: &PageOptions) -> serde_json::Value {
             serde_json::json!(options.shown_controls()),
         );
         obj.insert("query".into(), serde_json::json!(options.to_query()));
+        let titles: serde_json::Map<String, serde_json::Value> = View::ALL
+            .iter()
+            .map(|v| (v.name().to_string(), serde_json::json!(title(*v))))
+            .collect();
+        obj.insert("titles".into(), serde_json::Value::Object(titles));
     }
     v
 }
