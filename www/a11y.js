@@ -123,26 +123,33 @@ export function initPhone(fields = []) {
   });
   for (const f of fields) {
     const input = document.getElementById(`input-${f.url}`);
-    if (!input || input.type !== 'range') continue;
-    const row = document.createElement('div');
-    row.className = 'slider-row';
-    input.replaceWith(row);
-    const clicks = f.slider && f.slider.log ? 10 : 1;
-    const button = (sign, text, word) => {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.className = 'nudge';
-      b.textContent = text;
-      b.setAttribute('aria-label', `${word} ${f.label}`);
-      b.addEventListener('click', () => {
-        const before = input.value;
-        if (sign > 0) input.stepUp(clicks); else input.stepDown(clicks);
-        if (input.value === before) return;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-        input.dispatchEvent(new Event('change', { bubbles: true }));
-      });
-      return b;
-    };
-    row.append(button(-1, '−', 'Decrease'), input, button(1, '+', 'Increase'));
+    if (input && input.type === 'range') addNudges(input, f);
   }
+}
+
+/**
+ * Puts − and + buttons beside the slider `input` of field `f` (from the schema): one step,
+ * or a tenth of a decade on a log slider; each click is a change like a drag's end.
+ */
+export function addNudges(input, f) {
+  const row = document.createElement('div');
+  row.className = 'slider-row';
+  input.replaceWith(row);
+  const clicks = f.slider && f.slider.log ? 10 : 1;
+  const button = (sign, text, word) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'nudge';
+    b.textContent = text;
+    b.setAttribute('aria-label', `${word} ${f.label}`);
+    b.addEventListener('click', () => {
+      const before = input.value;
+      if (sign > 0) input.stepUp(clicks); else input.stepDown(clicks);
+      if (input.value === before) return;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    return b;
+  };
+  row.append(button(-1, '−', 'Decrease'), input, button(1, '+', 'Increase'));
 }

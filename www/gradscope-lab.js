@@ -17,7 +17,7 @@
 // events (docs/embedding.md).
 import { watch } from './bridge.js';
 import { isPanic, panicText } from './crash.js';
-import { cellText, initHeatmapKeys } from './a11y.js';
+import { addNudges, cellText, initHeatmapKeys } from './a11y.js';
 
 const PKG = new URL('./pkg/gradscope.js', import.meta.url).href;
 const STYLE = new URL('./lab.css', import.meta.url).href;
@@ -214,6 +214,7 @@ class GradscopeLab extends HTMLElement {
       const r = f.section === 'view' ? this.setView({ [f.path]: read() }) : this.setConfig(patchAt(f.path.split('.'), read()));
       if (!r.ok) this.note(r.error);
     }));
+    if (f.slider) addNudges(input, f);
     this.inputs.set(f.url, { f, input, out, box });
     return box;
   }
