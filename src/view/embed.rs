@@ -349,6 +349,8 @@ mod tests {
             "https://x..example",
             "null",
             "*",
+            // Browsers write origins in lower case: this one would never match.
+            "https://Course.example",
         ] {
             assert!(!is_origin(bad), "{bad}");
         }
