@@ -4,6 +4,11 @@
 import { loadEngine, isPanic, panicText, showCrash, hideCrash } from './crash.js';
 import { createAdvice } from './advice.js';
 import { initLessons } from './lessons.js';
+import * as embed from './embed.js';
+import { startBridge } from './bridge.js';
+import { initShare } from './share.js';
+import { initExport } from './export.js';
+import { announceDiagnosis, cellText, initPhone, initHeatmapKeys } from './a11y.js';
 
 // Every setting (config fields and view settings) comes from the wasm module's schema:
 // labels, kinds, options, slider ranges, whether a change restarts the run, and help.
@@ -40,6 +45,7 @@ const frameMs = [];
 const stepTimes = [];
 
 function showMessage(text) {
+  if (embed.showNote(text)) return;
   const box = $('messages');
   box.textContent = text;
   box.hidden = !text;
@@ -116,6 +122,7 @@ function setLesson(name) {
   view = JSON.parse(app.view_settings());
   afterConfigChange();
   if (showLesson) showLesson(app.lesson());
+  embed.showLessonSlot();
   return { ok: true };
 }
 let showLesson = null;
@@ -136,7 +143,8 @@ function setView(partial) {
 }
 
 function writeUrl() {
-  const query = app.query();
+  embed.updateOpenLink(app.query());
+  const query = embed.linkQuery(app.query());
   knownQuery = query;
   $('share').href = `?${query}`;
   try {
@@ -321,6 +329,7 @@ function updateText() {
   const box = $('diagnosis');
   box.textContent = d.text;
   box.className = `diagnosis ${d.level}`;
+  announceDiagnosis(d);
   const s = JSON.parse(app.inspect());
   const rate = stepTimes.length > 1
     ? (stepTimes.reduce((a, b) => a + b.n, 0) / ((stepTimes.at(-1).t - stepTimes[0].t) / 1000 || 1)) : 0;
@@ -487,9 +496,7 @@ function hover(event) {
     tip.hidden = true;
     return;
   }
-  const h = JSON.parse(hit);
-  const v = typeof h.value === 'number' ? h.value.toExponential(2) : h.value;
-  tip.textContent = `layer ${h.layer} · step ${h.step} · ${h.measure} = ${v}`;
+  tip.textContent = cellText(JSON.parse(hit));
   tip.hidden = false;
   tip.style.left = `${Math.min(x + 12, rect.width - tip.offsetWidth - 4)}px`;
   tip.style.top = `${Math.max(0, y - 30)}px`;
@@ -502,8 +509,11 @@ async function main() {
   knownConfig = app.config();
   view = JSON.parse(app.view_settings());
   const messages = JSON.parse(app.messages());
+  const options = embed.readOptions(engine, location.search);
   buildControls();
-  VIEWS = JSON.parse(engine.views());
+  const allViews = JSON.parse(engine.views());
+  embed.applyOptions(allViews);
+  VIEWS = embed.shownViews(allViews);
   for (const name of VIEWS) app.attach(name, $(`view-${name}`));
   advice = createAdvice({ anchor: $('diagnosis'), getApp: () => app, apply: guarded(applyAdvice) });
   $('play').addEventListener('click', guarded(() => setPlaying(!playing)));
@@ -514,9 +524,13 @@ async function main() {
   $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
   new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
   showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }));
+  embed.showLessonSlot();
   syncControls();
   writeUrl();
-  showMessage(messages.join('\n'));
+  if (!embed.reportToAuthor([...messages, ...options.messages])) showMessage([...messages, ...options.messages].join('\n'));
+  embed.initNote();
+  initPhone(FIELDS);
+  initHeatmapKeys($('view-heatmap'), (x, y) => guard(() => app.hover(x, y), ''), $('tooltip'), $('heatmap-readout'));
   sizeCanvases();
   const stopped = { ok: false, error: STOPPED };
   window.gradscope = {
@@ -556,6 +570,10 @@ async function main() {
     }),
   };
 
+  const current = () => app;
+  initShare({ query: guarded(() => app.query(), '') });
+  initExport({ app: current, views: VIEWS, guard });
+  startBridge(window.gradscope, { allowOrigin: options.allow_origin, log: (t) => console.warn(t) });
   if (view.autoplay) setPlaying(true);
   requestAnimationFrame(frame);
   document.documentElement.dataset.ready = 'true';
