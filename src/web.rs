@@ -199,6 +199,36 @@ impl App {
         crate::pytorch::script_for(self.page.run().config(), steps as u64).map_err(js_err)
     }
 
+    /// Spends at most `budget_steps` training steps on measured advice; its state as JSON
+    /// (`Page::advise`).
+    pub fn advisor_step(&mut self, budget_steps: u32) -> String {
+        serde_json::to_string(&self.page.advise(u64::from(budget_steps))).unwrap_or_default()
+    }
+
+    /// The run's history (the steps the page keeps) as the summary trace's JSON, with
+    /// `first_step`.
+    pub fn history_json(&self) -> String {
+        crate::export::history_json(self.page.run())
+    }
+
+    /// The run's history as the summary trace's CSV.
+    pub fn history_csv(&self) -> String {
+        crate::export::history_csv(self.page.run())
+    }
+
+    /// The full trace of the run so far (docs/trace-format.md); an error in words when
+    /// the run is too long or cannot be replayed from its config.
+    pub fn full_trace(&self) -> Result<String, JsError> {
+        crate::export::full_trace(self.page.run()).map_err(js_err)
+    }
+
+    /// A file name that says what run an export holds (`what`: a view's name, "history",
+    /// ...; `ext` without the dot).
+    pub fn file_name(&self, what: &str, ext: &str) -> String {
+        let run = self.page.run();
+        crate::export::file_name(run.config(), run.steps(), what, ext)
+    }
+
     /// The diagnosis as JSON `{level, text}`.
     pub fn diagnosis(&self) -> String {
         serde_json::to_string(&self.page.diagnosis()).unwrap_or_default()
@@ -502,4 +532,11 @@ pub fn schema() -> String {
 #[wasm_bindgen]
 pub fn views() -> String {
     serde_json::to_string(&View::names()).unwrap_or_default()
+}
+
+/// The page options of a link (`embed`, `views`, `controls`, `lesson`, `allow_origin`) as
+/// JSON, with the views and controls to show and a message for each bad value.
+#[wasm_bindgen]
+pub fn page_options(query: &str) -> String {
+    crate::view::embed::to_json(&crate::view::embed::read(query)).to_string()
 }

@@ -2,7 +2,13 @@
 // every chart live in wasm (www/pkg, built by `cargo xtask build`); this file only wires
 // the DOM to one App handle.
 import { loadEngine, isPanic, panicText, showCrash, hideCrash } from './crash.js';
+import { createAdvice } from './advice.js';
 import { initLessons } from './lessons.js';
+import * as embed from './embed.js';
+import { startBridge } from './bridge.js';
+import { initShare } from './share.js';
+import { initExport } from './export.js';
+import { announceDiagnosis, cellText, initPhone, initHeatmapKeys } from './a11y.js';
 
 // Every setting (config fields and view settings) comes from the wasm module's schema:
 // labels, kinds, options, slider ranges, whether a change restarts the run, and help.
@@ -33,10 +39,13 @@ let playing = false;
 let view = {};
 let dirty = true;
 let lastNote = '';
+/** Measured advice under the banner (www/advice.js). */
+let advice;
 const frameMs = [];
 const stepTimes = [];
 
 function showMessage(text) {
+  if (embed.showNote(text)) return;
   const box = $('messages');
   box.textContent = text;
   box.hidden = !text;
@@ -67,6 +76,18 @@ function setConfig(partial, source = 'api') {
     if (isPanic(e)) throw e;
     return fail(`${source === 'control' ? 'Not applied' : 'setConfig'}: ${errorText(e)}`);
   }
+}
+
+/** Applies one measured change and restarts, so the run is the one the advice measured. */
+function applyAdvice(patch, label) {
+  const result = setConfig(patch, 'advice');
+  if (result.ok) {
+    app.reset();
+    lastNote = `Applied ${label}; restarted from step 0, as in the trial.`;
+    dirty = true;
+    updateText();
+  }
+  return result;
 }
 
 function fail(message) {
@@ -101,6 +122,7 @@ function setLesson(name) {
   view = JSON.parse(app.view_settings());
   afterConfigChange();
   if (showLesson) showLesson(app.lesson());
+  embed.showLessonSlot();
   return { ok: true };
 }
 let showLesson = null;
@@ -121,7 +143,8 @@ function setView(partial) {
 }
 
 function writeUrl() {
-  const query = app.query();
+  embed.updateOpenLink(app.query());
+  const query = embed.linkQuery(app.query());
   knownQuery = query;
   $('share').href = `?${query}`;
   try {
@@ -306,6 +329,7 @@ function updateText() {
   const box = $('diagnosis');
   box.textContent = d.text;
   box.className = `diagnosis ${d.level}`;
+  announceDiagnosis(d);
   const s = JSON.parse(app.inspect());
   const rate = stepTimes.length > 1
     ? (stepTimes.reduce((a, b) => a + b.n, 0) / ((stepTimes.at(-1).t - stepTimes[0].t) / 1000 || 1)) : 0;
@@ -360,6 +384,7 @@ function frame() {
   guard(() => {
     if (playing) playSteps(t0);
     if (dirty || app.needs_redraw()) draw();
+    advice.frame();
   });
   frameMs.push(performance.now() - t0);
   while (frameMs.length > 120) frameMs.shift();
@@ -471,9 +496,7 @@ function hover(event) {
     tip.hidden = true;
     return;
   }
-  const h = JSON.parse(hit);
-  const v = typeof h.value === 'number' ? h.value.toExponential(2) : h.value;
-  tip.textContent = `layer ${h.layer} · step ${h.step} · ${h.measure} = ${v}`;
+  tip.textContent = cellText(JSON.parse(hit));
   tip.hidden = false;
   tip.style.left = `${Math.min(x + 12, rect.width - tip.offsetWidth - 4)}px`;
   tip.style.top = `${Math.max(0, y - 30)}px`;
@@ -486,9 +509,13 @@ async function main() {
   knownConfig = app.config();
   view = JSON.parse(app.view_settings());
   const messages = JSON.parse(app.messages());
+  const options = embed.readOptions(engine, location.search);
   buildControls();
-  VIEWS = JSON.parse(engine.views());
+  const allViews = JSON.parse(engine.views());
+  embed.applyOptions(allViews);
+  VIEWS = embed.shownViews(allViews);
   for (const name of VIEWS) app.attach(name, $(`view-${name}`));
+  advice = createAdvice({ anchor: $('diagnosis'), getApp: () => app, apply: guarded(applyAdvice) });
   $('play').addEventListener('click', guarded(() => setPlaying(!playing)));
   $('step').addEventListener('click', guarded(() => { setPlaying(false); doSteps(1); }));
   $('reset').addEventListener('click', guarded(() => { app.reset(); lastNote = 'Reset: same seed, same numbers.'; dirty = true; }));
@@ -497,9 +524,13 @@ async function main() {
   $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
   new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
   showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }));
+  embed.showLessonSlot();
   syncControls();
   writeUrl();
-  showMessage(messages.join('\n'));
+  if (!embed.reportToAuthor([...messages, ...options.messages])) showMessage([...messages, ...options.messages].join('\n'));
+  embed.initNote();
+  initPhone(FIELDS);
+  initHeatmapKeys($('view-heatmap'), (x, y) => guard(() => app.hover(x, y), ''), $('tooltip'), $('heatmap-readout'));
   sizeCanvases();
   const stopped = { ok: false, error: STOPPED };
   window.gradscope = {
@@ -518,6 +549,7 @@ async function main() {
     reset: guarded(() => { app.reset(); dirty = true; draw(); }, stopped),
     inspect: guarded(() => JSON.parse(app.inspect()), null),
     diagnosis: guarded(() => JSON.parse(app.diagnosis()), null),
+    advice: guarded(() => advice.state(), null),
     query: guarded(() => app.query(), null),
     schema: () => JSON.parse(engine.schema()),
     view: guarded(() => JSON.parse(app.view_settings()), null),
@@ -538,6 +570,10 @@ async function main() {
     }),
   };
 
+  const current = () => app;
+  initShare({ query: guarded(() => app.query(), '') });
+  initExport({ app: current, views: VIEWS, guard });
+  startBridge(window.gradscope, { allowOrigin: options.allow_origin, log: (t) => console.warn(t) });
   if (view.autoplay) setPlaying(true);
   requestAnimationFrame(frame);
   document.documentElement.dataset.ready = 'true';

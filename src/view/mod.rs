@@ -10,6 +10,7 @@ pub mod boundary;
 pub mod chart;
 pub mod colormap;
 pub mod diagnosis;
+pub mod embed;
 pub mod grid;
 pub mod page;
 pub mod plane;

@@ -13,6 +13,7 @@ use super::chart::{DrawResult, ImageSink, Style};
 use super::diagnosis::{self, Diagnosis};
 use super::views::{activations, data, flow, heatmap, loss, lr, View};
 use super::{url, LrBy, ViewSettings};
+use crate::advice::Advisor;
 use crate::config::schema::{self, number_text};
 use crate::config::{Config, ConfigError};
 use crate::engine::optim::OptimizerKind;
@@ -33,6 +34,8 @@ pub struct Page {
     messages: Vec<String>,
     heatmap: Option<heatmap::Drawn>,
     boundary: Boundary,
+    /// Measured advice for the current config, once the run was in trouble.
+    advisor: Option<Advisor>,
     /// The lesson the page was last set up by (its text stays shown).
     lesson: Option<&'static Lesson>,
     /// What the last optimizer switch did to the learning rate.
@@ -90,6 +93,7 @@ impl Page {
             messages: Vec::new(),
             heatmap: None,
             boundary: Boundary::new(GRID),
+            advisor: None,
             lesson: None,
             optimizer_note: None,
         }
@@ -268,13 +272,39 @@ impl Page {
 
     /// The plain-language diagnosis of the run, for the chosen metric.
     pub fn diagnosis(&self) -> Diagnosis {
-        let arch = &self.run.spec().arch;
         diagnosis::diagnose(
             self.run.history(),
             self.settings.metric,
-            arch.depth,
-            arch.activation,
+            &diagnosis::Task::of(&self.run),
         )
+    }
+
+    /// Spends at most `budget` training steps on measured advice and returns its state:
+    /// `{"status": "none"}` while the run is not in trouble, else the advisor's JSON
+    /// ([`Advisor::to_json`]) with `used`, the steps spent. An advisor is made when the
+    /// diagnosis first finds trouble in a config (its runs as long as this run so far,
+    /// within the advice's limits) and kept while the config and metric stay the same.
+    pub fn advise(&mut self, budget: u64) -> Value {
+        let level = self.diagnosis().level;
+        let (config, metric) = (self.run.config(), self.settings.metric);
+        let current = self
+            .advisor
+            .as_ref()
+            .is_some_and(|a| a.config() == config && a.metric() == metric);
+        if !current {
+            self.advisor = level
+                .is_trouble()
+                .then(|| Advisor::new(config, metric, self.run.steps()));
+        }
+        match self.advisor.as_mut() {
+            Some(a) if level.is_trouble() => {
+                let used = a.step(budget);
+                let mut v = a.to_json();
+                v["used"] = json!(used);
+                v
+            }
+            _ => json!({"status": "none", "used": 0}),
+        }
     }
 
     /// Draws `view` on `root`, dense grids and images through `sink`. The heatmap is
@@ -338,6 +368,34 @@ mod tests {
         p.draw(view, &root, style(), &mut sink)
             .unwrap_or_else(|e| panic!("{view}: {e}"));
         sink
+    }
+
+    #[test]
+    fn advice_is_sought_for_trouble_within_the_budget_and_goes_with_the_config() {
+        let mut p = page(
+            r#"{"network": {"depth": 12, "width": 8, "activation": "sigmoid", "init": "standard"}}"#,
+        );
+        assert_eq!(p.advise(100)["status"], "none", "no step taken");
+        p.step(5);
+        assert_eq!(p.diagnosis().level, diagnosis::Level::Vanishing);
+        let mut v = p.advise(100);
+        assert_eq!(v["status"], "running");
+        assert_eq!(v["used"], 100);
+        while v["status"] == "running" {
+            v = p.advise(1000);
+            assert!(v["used"].as_u64().unwrap_or(0) <= 1000);
+        }
+        assert_eq!(v["trouble"], "vanishing");
+        let offers = v["offers"].as_array().cloned().unwrap_or_default();
+        assert!(!offers.is_empty(), "{v}");
+        // Done, the advice costs nothing more and stays for the same config.
+        assert_eq!(p.advise(1000)["used"], 0);
+        let restarted = p
+            .set_config(&offers[0]["patch"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(restarted);
+        p.step(5);
+        assert_eq!(p.advise(100)["status"], "none", "{}", p.diagnosis().text);
     }
 
     #[test]

@@ -107,8 +107,14 @@ pub fn parse_query(query: &str) -> Lesson {
                     .errors
                     .push(format!("URL parameter '{}' ignored: {m}", f.url)),
             }
+        } else if super::embed::PARAMS.contains(&key.as_str()) {
+            // A page option (embed mode, views, controls, lesson): `view::embed` reads it.
         } else {
-            let known: Vec<&str> = FIELDS.iter().map(|f| f.url).collect();
+            let known: Vec<&str> = FIELDS
+                .iter()
+                .map(|f| f.url)
+                .chain(super::embed::PARAMS)
+                .collect();
             lesson.errors.push(format!(
                 "unknown URL parameter '{}'; known: config, {}",
                 excerpt(&key),
@@ -331,7 +337,7 @@ fn leaves(v: &Value, prefix: &str) -> Vec<(String, Value)> {
 }
 
 /// Percent-decoding with `+` as space; `None` for malformed escapes or invalid UTF-8.
-fn decode(s: &str) -> Option<String> {
+pub(crate) fn decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -356,7 +362,7 @@ fn decode(s: &str) -> Option<String> {
 }
 
 /// Percent-encoding of everything but unreserved characters.
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
