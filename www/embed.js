@@ -1,6 +1,6 @@
 // The page options of a link (src/view/embed.rs reads and checks them): embed mode
 // (`embed=1`, a compact layout for an iframe), the views and controls shown (`views=`,
-// `controls=`), the lesson's name (`lesson=`, passed through) and `allow_origin=` for the
+// `controls=`), the lesson's name (`lesson=`; the run's query carries it back) and `allow_origin=` for the
 // message API. This module applies them to the full page's DOM; it decides nothing the
 // wasm module has not said.
 
@@ -66,10 +66,10 @@ export function linkQuery(query) {
   return [query, options.query].filter(Boolean).join('&');
 }
 
-/** Keeps the "open in gradscope" link on the current setup (the full page, same lesson). */
+/** Keeps the "open in gradscope" link on the current setup (the full page; the run's
+ * query names the lesson). */
 export function updateOpenLink(query) {
-  const full = [query, options.lesson ? `lesson=${options.lesson}` : ''].filter(Boolean).join('&');
-  $('open-full').href = `${location.pathname}${full ? `?${full}` : ''}`;
+  $('open-full').href = `${location.pathname}${query ? `?${query}` : ''}`;
 }
 
 /**

@@ -6,8 +6,9 @@
 //! - `controls=depth,optimizer,threshold`: the controls shown, names from the schema's URL
 //!   names of the fields that have a control ([`schema::FIELDS`], place other than
 //!   "nowhere");
-//! - `lesson=NAME`: passed through as written (a lesson module may use it); only its
-//!   characters are checked, so that it can go back into a link and a snippet unchanged;
+//! - `lesson=NAME`: read here only so that the page can mark itself (`data-lesson`); the
+//!   lesson itself is applied by `view::url` and written back by `Page::query` (with the
+//!   run's settings), so [`PageOptions::to_query`] leaves it out;
 //! - `allow_origin=https://course.example`: the only origin whose messages the page
 //!   answers (see docs/embedding.md).
 //!
@@ -169,9 +170,8 @@ pub fn is_origin(value: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-.[]:".contains(c))
         && !host.contains("..");
-    let port_ok = port.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit())
-    });
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
     host_ok && port_ok && value == value.to_ascii_lowercase()
 }
 
@@ -202,9 +202,6 @@ impl PageOptions {
         }
         if let Some(c) = &self.controls {
             parts.push(format!("controls={}", c.join(",")));
-        }
-        if let Some(l) = &self.lesson {
-            parts.push(format!("lesson={l}"));
         }
         if let Some(o) = &self.allow_origin {
             parts.push(format!("allow_origin={}", super::url::encode(o)));
@@ -249,7 +246,10 @@ pub fn title(view: View) -> &'static str {
 pub fn to_json(options: &PageOptions) -> serde_json::Value {
     let mut v = serde_json::to_value(options).unwrap_or_default();
     if let Some(obj) = v.as_object_mut() {
-        obj.insert("shown_views".into(), serde_json::json!(options.shown_views()));
+        obj.insert(
+            "shown_views".into(),
+            serde_json::json!(options.shown_views()),
+        );
         obj.insert(
             "shown_controls".into(),
             serde_json::json!(options.shown_controls()),
@@ -270,14 +270,12 @@ mod tests {
 
     #[test]
     fn names_are_checked_against_the_views_and_the_schema() {
-        let o = read("?embed=1&views=heatmap,lr,nope&controls=depth,optimizer,threshold,seed,bogus");
+        let o =
+            read("?embed=1&views=heatmap,lr,nope&controls=depth,optimizer,threshold,seed,bogus");
         assert!(o.embed);
         assert_eq!(o.views, vec!["heatmap", "lr"]);
         // The seed has no control (its button makes a new one); bogus is no field.
-        assert_eq!(
-            o.controls,
-            Some(vec!["depth", "optimizer", "threshold"])
-        );
+        assert_eq!(o.controls, Some(vec!["depth", "optimizer", "threshold"]));
         assert_eq!(o.messages.len(), 3, "{:?}", o.messages);
         assert!(o.messages[0].contains("'nope'") && o.messages[0].contains("saturation"));
         assert!(o.messages[1].contains("'seed'"));
@@ -301,7 +299,10 @@ mod tests {
         assert_eq!(full.shown_controls(), control_names());
         let embed = read("embed=1");
         assert_eq!(embed.shown_controls(), Vec::<&str>::new());
-        assert_eq!(read("embed=1&controls=").shown_controls(), Vec::<&str>::new());
+        assert_eq!(
+            read("embed=1&controls=").shown_controls(),
+            Vec::<&str>::new()
+        );
         assert_eq!(read("controls=").controls, Some(vec![]));
     }
 
@@ -321,7 +322,10 @@ mod tests {
             let o = read(&q);
             assert_eq!(o.messages.len(), 1, "{q:.60}: {:?}", o.messages);
             assert!(o.messages[0].len() < 400, "{q:.60}");
-            assert_eq!((o.embed, o.lesson.clone(), o.allow_origin.clone()), (false, None, None));
+            assert_eq!(
+                (o.embed, o.lesson.clone(), o.allow_origin.clone()),
+                (false, None, None)
+            );
         }
         let o = read("embed=1&embed=0");
         assert!(!o.embed && o.messages[0].contains("more than once"));
@@ -358,8 +362,13 @@ mod tests {
 
     #[test]
     fn options_go_back_into_a_link_unchanged() {
-        let q = "embed=1&views=lr,heatmap&controls=depth&lesson=vanishing-1&allow_origin=http%3A%2F%2F127.0.0.1%3A8080";
+        let q =
+            "embed=1&views=lr,heatmap&controls=depth&allow_origin=http%3A%2F%2F127.0.0.1%3A8080";
         let o = read(q);
+        // The lesson goes back into a link with the run's query (`Page::query`), not here.
+        let with_lesson = read("embed=1&lesson=vanishing-sigmoid");
+        assert_eq!(with_lesson.lesson.as_deref(), Some("vanishing-sigmoid"));
+        assert_eq!(with_lesson.to_query(), "embed=1");
         assert_eq!(o.messages, Vec::<String>::new());
         assert_eq!(o.allow_origin.as_deref(), Some("http://127.0.0.1:8080"));
         assert_eq!(o.to_query(), q);

@@ -42,7 +42,7 @@ const visibleIds = (page, selector) => page.$$eval(selector, (els) => els
   .filter((e) => e.offsetParent !== null).map((e) => e.id));
 
 test('embed mode shows the views and controls named, in order, and tells the author about bad names', async () => {
-  const query = '?embed=1&views=lr,heatmap&controls=threshold,depth,optimizer,bogus&depth=12&clip=norm&lesson=vanishing';
+  const query = '?embed=1&views=lr,heatmap&controls=threshold,depth,optimizer,bogus&depth=12&clip=norm&lesson=vanishing-sigmoid';
   const { page, errors, warnings } = await open(`${server.url}${query}`, { width: 700, height: 700 });
   await page.evaluate(() => window.gradscope.step(30));
   const views = await page.$$eval('.view:not(.off) canvas', (cs) => cs.map((c) => c.id));
@@ -63,7 +63,7 @@ test('embed mode shows the views and controls named, in order, and tells the aut
   // "Open in gradscope": the full page with this run's settings and lesson.
   const href = await page.getAttribute('#open-full', 'href');
   assert.match(href, /depth=12/);
-  assert.match(href, /lesson=vanishing/);
+  assert.match(href, /lesson=vanishing-sigmoid&/);
   assert.doesNotMatch(href, /embed=|views=/);
   // The address keeps embed mode (a reload stays compact).
   assert.match(page.url(), /embed=1/);
@@ -92,7 +92,7 @@ test('embed mode with no controls named shows none; the full page takes views= t
 });
 
 test('the share dialog gives a link, an iframe and a component that reproduce the setup', async () => {
-  const { page, errors } = await open(`${server.url}?embed=1&views=heatmap,loss&controls=depth&lesson=l1`, { width: 900, height: 800 });
+  const { page, errors } = await open(`${server.url}?embed=1&views=heatmap,loss&controls=depth&lesson=fix-init`, { width: 900, height: 800 });
   await page.evaluate(() => {
     window.gradscope.setConfig({ seed: 42, network: { depth: 9, activation: 'relu', init: 'he_normal' }, optimizer: { kind: 'adam', lr: 0.003 } });
     window.gradscope.setMetric('delta');
@@ -103,7 +103,7 @@ test('the share dialog gives a link, an iframe and a component that reproduce th
   const link = await page.inputValue('#share-link');
   const iframe = await page.inputValue('#share-iframe');
   const component = await page.inputValue('#share-component');
-  for (const part of ['seed=42', 'depth=9', 'activation=relu', 'optimizer=adam', 'lr=0.003', 'metric=delta', 'autoplay=1', 'lesson=l1', 'views=heatmap,loss', 'controls=depth']) {
+  for (const part of ['seed=42', 'depth=9', 'activation=relu', 'optimizer=adam', 'lr=0.003', 'metric=delta', 'autoplay=1', 'lesson=fix-init', 'views=heatmap,loss', 'controls=depth']) {
     assert.ok(link.includes(part), `${part} in ${link}`);
     assert.ok(iframe.includes(part), `${part} in the iframe snippet`);
   }
@@ -111,7 +111,7 @@ test('the share dialog gives a link, an iframe and a component that reproduce th
   assert.match(iframe, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?[^"]*embed=1[^"]*" title="gradscope lesson"/);
   assert.doesNotMatch(iframe, /&(?!amp;)/, 'ampersands are escaped in the attribute');
   assert.match(component, /<script type="module" src="http:\/\/127\.0\.0\.1:\d+\/www\/gradscope-lab\.js"><\/script>/);
-  assert.match(component, /<gradscope-lab query="[^"]*seed=42[^"]*" lesson="l1" views="heatmap,loss" controls="depth"><\/gradscope-lab>/);
+  assert.match(component, /<gradscope-lab query="lesson=fix-init&amp;[^"]*seed=42[^"]*" views="heatmap,loss" controls="depth"><\/gradscope-lab>/);
   await page.click('[data-copy="share-link"]');
   assert.match(await page.textContent('#share-status'), /Copied the link|Selected the link/);
   const config = await page.evaluate(() => window.gradscope.config());
