@@ -101,6 +101,7 @@ function errorText(e) {
 }
 
 function afterConfigChange() {
+  if (showLesson) showLesson(app.lesson(), app.lesson_changed());
   knownConfig = app.config();
   msPerStep = 0;
   syncControls();
@@ -523,7 +524,7 @@ async function main() {
   $('view-heatmap').addEventListener('mousemove', guarded(hover));
   $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
   new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
-  showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }));
+  showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }), app.lesson_changed());
   embed.showLessonSlot();
   syncControls();
   writeUrl();

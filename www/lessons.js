@@ -7,17 +7,19 @@ const $ = (id) => document.getElementById(id);
 
 /**
  * Builds the menu. `lessons`: the module's lesson list; `current`: the name the page was
- * set up by ('' for none); `apply(name)`: sets the lesson up, returns {ok, error}.
- * Returns `show(name)`, which shows a lesson's text ('' hides it).
+ * set up by ('' for none); `apply(name)`: sets the lesson up, returns {ok, error};
+ * `changed`: whether the setup differs from the lesson's. Returns `show(name, changed)`,
+ * which shows a lesson's text ('' hides it) and whether its settings were changed.
  */
-export function initLessons(lessons, current, apply) {
+export function initLessons(lessons, current, apply, changed = false) {
   const select = $('lesson-select');
   const none = new Option('Choose a lesson…', '');
   select.replaceChildren(none, ...lessons.map((l) => new Option(l.title, l.name)));
   const byName = Object.fromEntries(lessons.map((l) => [l.name, l]));
 
-  function show(name) {
+  function show(name, changed = false) {
     const lesson = byName[name];
+    $('lesson-changed').hidden = !(lesson && changed);
     select.value = lesson ? name : '';
     $('lesson-text').hidden = !lesson;
     for (const el of document.querySelectorAll('.view.lesson-focus')) el.classList.remove('lesson-focus');
@@ -43,7 +45,11 @@ export function initLessons(lessons, current, apply) {
     const result = apply(select.value);
     if (result && result.ok) show(select.value);
   });
-  show(current);
+  $('lesson-restore').addEventListener('click', () => {
+    const result = apply(select.value);
+    if (result && result.ok) show(select.value);
+  });
+  show(current, changed);
   return show;
 }
 

@@ -148,6 +148,19 @@ impl Page {
         self.lesson
     }
 
+    /// Whether the run or view now differs from the lesson's own setup (its claim is
+    /// about that setup).
+    pub fn lesson_changed(&self) -> bool {
+        self.lesson.is_some_and(|l| {
+            let a = l.applied();
+            let view = ViewSettings {
+                autoplay: self.settings.autoplay,
+                ..a.view
+            };
+            &a.config != self.run.config() || view != self.settings
+        })
+    }
+
     /// The query of a link to this page. After a lesson: `lesson=NAME` and the settings
     /// that differ from the lesson's (so the link keeps the lesson's text), as long as that
     /// link reads back to this very run and view; else every field off its default

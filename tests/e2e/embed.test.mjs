@@ -42,7 +42,7 @@ const visibleIds = (page, selector) => page.$$eval(selector, (els) => els
   .filter((e) => e.offsetParent !== null).map((e) => e.id));
 
 test('embed mode shows the views and controls named, in order, and tells the author about bad names', async () => {
-  const query = '?embed=1&views=lr,heatmap&controls=threshold,depth,optimizer,bogus&depth=12&clip=norm&lesson=vanishing-sigmoid';
+  const query = '?embed=1&views=lr,heatmap&controls=threshold,depth,optimizer,bogus&depth=12&clip=norm';
   const { page, errors, warnings } = await open(`${server.url}${query}`, { width: 700, height: 700 });
   await page.evaluate(() => window.gradscope.step(30));
   const views = await page.$$eval('.view:not(.off) canvas', (cs) => cs.map((c) => c.id));
@@ -60,10 +60,9 @@ test('embed mode shows the views and controls named, in order, and tells the aut
   assert.ok(note.height < 60, `the note is ${note.height} px tall`);
   await page.click('#note-close');
   assert.equal(await page.isVisible('#note'), false);
-  // "Open in gradscope": the full page with this run's settings and lesson.
+  // "Open in gradscope": the full page with this run's settings.
   const href = await page.getAttribute('#open-full', 'href');
   assert.match(href, /depth=12/);
-  assert.match(href, /lesson=vanishing-sigmoid&/);
   assert.doesNotMatch(href, /embed=|views=/);
   // The address keeps embed mode (a reload stays compact).
   assert.match(page.url(), /embed=1/);

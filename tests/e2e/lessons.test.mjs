@@ -115,7 +115,13 @@ test('the lesson menu sets a lesson up, and an unknown lesson gets the list', as
   assert.doesNotMatch(await page.textContent('#lr-caption'), /per input feature/);
   // A changed setting: the link spells the setup out.
   await page.evaluate(() => window.gradscope.setConfig({ network: { depth: 3 } }));
-  assert.match(await page.evaluate(() => window.gradscope.query()), /dataset=sparse.*depth=3/);
+  assert.equal(await page.evaluate(() => window.gradscope.query()), 'lesson=adagrad-sparse&depth=3&lr_by=layer');
+  // The lesson's text says its claim is about its own setup, and offers it back.
+  assert.equal(await page.isVisible('#lesson-changed'), true);
+  await page.click('#lesson-restore');
+  assert.equal((await page.evaluate(() => window.gradscope.config())).network.depth, 2);
+  assert.equal(await page.isVisible('#lesson-changed'), false);
+  assert.match(page.url(), /\?lesson=adagrad-sparse$/);
   assert.deepEqual(errors, []);
   await page.close();
 });
