@@ -245,8 +245,7 @@ class GradscopeLab extends HTMLElement {
       }
     }
     const q = this.app.query();
-    const full = [q, this.options.lesson ? `lesson=${this.options.lesson}` : ''].filter(Boolean).join('&');
-    this.openLink.href = `${FULL_PAGE}${full ? `?${full}` : ''}`;
+    this.openLink.href = `${FULL_PAGE}${q ? `?${q}` : ''}`;
   }
 
   setConfig(partial) {

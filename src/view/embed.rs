@@ -6,8 +6,6 @@
 //! - `controls=depth,optimizer,threshold`: the controls shown, names from the schema's URL
 //!   names of the fields that have a control ([`schema::FIELDS`], place other than
 //!   "nowhere");
-//! - `lesson=NAME`: passed through as written (a lesson module may use it); only its
-//!   characters are checked, so that it can go back into a link and a snippet unchanged;
 //! - `allow_origin=https://course.example`: the only origin whose messages the page
 //!   answers (see docs/embedding.md).
 //!
@@ -21,10 +19,7 @@ use super::View;
 use crate::config::schema::{excerpt, Place, FIELDS};
 
 /// The link parameters read here (and skipped by the config's own URL reading).
-pub const PARAMS: [&str; 5] = ["embed", "views", "controls", "lesson", "allow_origin"];
-
-/// The longest lesson name a link may carry.
-pub const LESSON_MAX: usize = 64;
+pub const PARAMS: [&str; 4] = ["embed", "views", "controls", "allow_origin"];
 
 /// The page options of a link.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -36,8 +31,6 @@ pub struct PageOptions {
     /// The controls to show (URL names), in the order given; `None` means all of them in
     /// the full page and none in embed mode; `Some(vec![])` (an empty `controls=`) none.
     pub controls: Option<Vec<&'static str>>,
-    /// A lesson's name, as written.
-    pub lesson: Option<String>,
     /// The one origin whose messages the page answers (`scheme://host[:port]`).
     pub allow_origin: Option<String>,
     /// A message for each parameter not applied as written.
@@ -98,7 +91,6 @@ pub fn read(query: &str) -> PageOptions {
                     &mut options.messages,
                 ))
             }
-            "lesson" => options.lesson = lesson(&value, &mut options.messages),
             _ => options.allow_origin = origin(&value, &mut options.messages),
         }
     }
@@ -128,25 +120,6 @@ fn names(
     out
 }
 
-/// A lesson name: letters, digits, `-` and `_`, at most [`LESSON_MAX`] characters.
-fn lesson(value: &str, messages: &mut Vec<String>) -> Option<String> {
-    let ok = !value.is_empty()
-        && value.len() <= LESSON_MAX
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        Some(value.to_string())
-    } else {
-        messages.push(format!(
-            "URL parameter 'lesson' ignored: '{}' is not a lesson name (letters, digits, - and _, \
-             at most {LESSON_MAX})",
-            excerpt(value)
-        ));
-        None
-    }
-}
-
 /// An origin as browsers write it: `http` or `https`, a host, an optional port, nothing
 /// after (no path, no trailing slash, no user name).
 pub fn is_origin(value: &str) -> bool {
@@ -169,9 +142,8 @@ pub fn is_origin(value: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-.[]:".contains(c))
         && !host.contains("..");
-    let port_ok = port.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit())
-    });
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
     host_ok && port_ok && value == value.to_ascii_lowercase()
 }
 
@@ -202,9 +174,6 @@ impl PageOptions {
         }
         if let Some(c) = &self.controls {
             parts.push(format!("controls={}", c.join(",")));
-        }
-        if let Some(l) = &self.lesson {
-            parts.push(format!("lesson={l}"));
         }
         if let Some(o) = &self.allow_origin {
             parts.push(format!("allow_origin={}", super::url::encode(o)));
@@ -249,7 +218,10 @@ pub fn title(view: View) -> &'static str {
 pub fn to_json(options: &PageOptions) -> serde_json::Value {
     let mut v = serde_json::to_value(options).unwrap_or_default();
     if let Some(obj) = v.as_object_mut() {
-        obj.insert("shown_views".into(), serde_json::json!(options.shown_views()));
+        obj.insert(
+            "shown_views".into(),
+            serde_json::json!(options.shown_views()),
+        );
         obj.insert(
             "shown_controls".into(),
             serde_json::json!(options.shown_controls()),
@@ -270,14 +242,12 @@ mod tests {
 
     #[test]
     fn names_are_checked_against_the_views_and_the_schema() {
-        let o = read("?embed=1&views=heatmap,lr,nope&controls=depth,optimizer,threshold,seed,bogus");
+        let o =
+            read("?embed=1&views=heatmap,lr,nope&controls=depth,optimizer,threshold,seed,bogus");
         assert!(o.embed);
         assert_eq!(o.views, vec!["heatmap", "lr"]);
         // The seed has no control (its button makes a new one); bogus is no field.
-        assert_eq!(
-            o.controls,
-            Some(vec!["depth", "optimizer", "threshold"])
-        );
+        assert_eq!(o.controls, Some(vec!["depth", "optimizer", "threshold"]));
         assert_eq!(o.messages.len(), 3, "{:?}", o.messages);
         assert!(o.messages[0].contains("'nope'") && o.messages[0].contains("saturation"));
         assert!(o.messages[1].contains("'seed'"));
@@ -301,7 +271,10 @@ mod tests {
         assert_eq!(full.shown_controls(), control_names());
         let embed = read("embed=1");
         assert_eq!(embed.shown_controls(), Vec::<&str>::new());
-        assert_eq!(read("embed=1&controls=").shown_controls(), Vec::<&str>::new());
+        assert_eq!(
+            read("embed=1&controls=").shown_controls(),
+            Vec::<&str>::new()
+        );
         assert_eq!(read("controls=").controls, Some(vec![]));
     }
 
@@ -310,8 +283,6 @@ mod tests {
         let long = "x".repeat(5000);
         for q in [
             "embed=maybe".to_string(),
-            "lesson=%3Cscript%3E".to_string(),
-            format!("lesson={long}"),
             "allow_origin=https://course.example/path".to_string(),
             "allow_origin=javascript:alert(1)".to_string(),
             "allow_origin=*".to_string(),
@@ -321,7 +292,7 @@ mod tests {
             let o = read(&q);
             assert_eq!(o.messages.len(), 1, "{q:.60}: {:?}", o.messages);
             assert!(o.messages[0].len() < 400, "{q:.60}");
-            assert_eq!((o.embed, o.lesson.clone(), o.allow_origin.clone()), (false, None, None));
+            assert_eq!((o.embed, o.allow_origin.clone()), (false, None));
         }
         let o = read("embed=1&embed=0");
         assert!(!o.embed && o.messages[0].contains("more than once"));
@@ -358,7 +329,8 @@ mod tests {
 
     #[test]
     fn options_go_back_into_a_link_unchanged() {
-        let q = "embed=1&views=lr,heatmap&controls=depth&lesson=vanishing-1&allow_origin=http%3A%2F%2F127.0.0.1%3A8080";
+        let q =
+            "embed=1&views=lr,heatmap&controls=depth&allow_origin=http%3A%2F%2F127.0.0.1%3A8080";
         let o = read(q);
         assert_eq!(o.messages, Vec::<String>::new());
         assert_eq!(o.allow_origin.as_deref(), Some("http://127.0.0.1:8080"));

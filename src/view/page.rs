@@ -148,6 +148,13 @@ impl Page {
         self.lesson
     }
 
+    /// Whether the run has left the lesson it was set up by (another setting or seed), so
+    /// that the lesson's numbers no longer describe it.
+    pub fn lesson_left(&self) -> bool {
+        self.lesson
+            .is_some_and(|l| &l.applied().config != self.run.config())
+    }
+
     /// The query of a link to this page: `lesson=NAME` (and `autoplay=1`) while the run
     /// and view are the lesson's, else every field off its default ([`url::to_query`]).
     pub fn query(&self) -> String {
