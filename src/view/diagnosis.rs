@@ -241,7 +241,9 @@ pub fn short(v: f64) -> String {
         };
     }
     let a = v.abs();
-    if a != 0.0 && !(1e-2..1e4).contains(&a) {
+    if a == 0.0 {
+        "0".into()
+    } else if !(1e-2..1e4).contains(&a) {
         format!("{v:.0e}")
     } else if a >= 100.0 {
         format!("{v:.0}")
@@ -653,5 +655,6 @@ mod tests {
         assert_eq!(short(2.1e-9), "2e-9");
         assert_eq!(short(0.314), "0.31");
         assert_eq!(short(f64::NAN), "NaN");
+        assert_eq!(short(0.0), "0");
     }
 }
