@@ -406,8 +406,22 @@ pub fn diagnose(history: &VecDeque<StepRecord>, metric: Metric, task: &Task) -> 
             } else {
                 "inf"
             };
+            // The explosion that led there, if the records still hold it.
+            let peak = history
+                .iter()
+                .filter(|r| r.grad_norm.is_finite())
+                .max_by(|a, b| a.grad_norm.total_cmp(&b.grad_norm))
+                .filter(|r| r.grad_norm > THRESHOLDS.exploding_norm * task.chance)
+                .map(|r| {
+                    format!(
+                        ", after the gradient norm exploded to {} at step {}",
+                        short(r.grad_norm),
+                        r.step
+                    )
+                })
+                .unwrap_or_default();
             format!(
-                "Diverged ({what}) at step {}: the numbers overflowed. Clipping, a smaller learning rate or a smaller init are fixes to try.",
+                "Diverged ({what}) at step {}{peak}: the numbers overflowed. Clipping, a smaller learning rate or a smaller init are fixes to try.",
                 m.non_finite_at.unwrap_or(last)
             )
         }
