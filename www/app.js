@@ -3,6 +3,12 @@
 // the DOM to one App handle.
 import { loadEngine, isPanic, panicText, showCrash, hideCrash } from './crash.js';
 import { createAdvice } from './advice.js';
+import { initLessons } from './lessons.js';
+import * as embed from './embed.js';
+import { startBridge } from './bridge.js';
+import { initShare } from './share.js';
+import { initExport } from './export.js';
+import { announceDiagnosis, cellText, initPhone, initHeatmapKeys } from './a11y.js';
 
 // Every setting (config fields and view settings) comes from the wasm module's schema:
 // labels, kinds, options, slider ranges, whether a change restarts the run, and help.
@@ -39,6 +45,7 @@ const frameMs = [];
 const stepTimes = [];
 
 function showMessage(text) {
+  if (embed.showNote(text)) return;
   const box = $('messages');
   box.textContent = text;
   box.hidden = !text;
@@ -102,6 +109,24 @@ function afterConfigChange() {
   dirty = true;
 }
 
+/** Sets up a lesson by name (its config and view); returns {ok: true} or {ok: false, error}. */
+function setLesson(name) {
+  try {
+    app.set_lesson(String(name));
+  } catch (e) {
+    if (isPanic(e)) throw e;
+    return fail(errorText(e));
+  }
+  showMessage('');
+  lastNote = 'Lesson set up: press Play.';
+  view = JSON.parse(app.view_settings());
+  afterConfigChange();
+  if (showLesson) showLesson(app.lesson());
+  embed.showLessonSlot();
+  return { ok: true };
+}
+let showLesson = null;
+
 /** Applies partial view settings; returns {ok: true} or {ok: false, error}. */
 function setView(partial) {
   try {
@@ -118,7 +143,8 @@ function setView(partial) {
 }
 
 function writeUrl() {
-  const query = app.query();
+  embed.updateOpenLink(app.query());
+  const query = embed.linkQuery(app.query());
   knownQuery = query;
   $('share').href = `?${query}`;
   try {
@@ -139,7 +165,7 @@ function mark(f) {
 function buildControls() {
   const lists = { settings: $('control-list'), more: $('control-list-more') };
   for (const f of FIELDS) {
-    if (f.place === 'heatmap') {
+    if (f.place === 'heatmap' || f.place === 'radios') {
       buildRadios(f);
       continue;
     }
@@ -203,7 +229,7 @@ function syncControls() {
   const states = JSON.parse(app.field_states());
   for (const f of FIELDS) {
     const st = states[f.url];
-    if (f.place === 'heatmap') {
+    if (f.place === 'heatmap' || f.place === 'radios') {
       document.querySelectorAll(`input[name="${f.url}"]`).forEach((r) => { r.checked = r.value === st.value; });
       continue;
     }
@@ -233,6 +259,42 @@ function syncControls() {
     }
   }
   $('lr-caption').textContent = app.lr_caption();
+  $('data-caption').textContent = app.data_caption();
+  showOptimizerNote();
+}
+
+/** What the last optimizer switch did to the learning rate, with the offer of the new
+ * optimizer's default (text and patch from the module), beside the control it names. */
+function showOptimizerNote() {
+  const note = JSON.parse(app.optimizer_note());
+  let box = $('optimizer-note');
+  if (!note) {
+    if (box) box.hidden = true;
+    return;
+  }
+  const host = $(`control-${note.beside}`);
+  if (!host) return;
+  if (!box) {
+    box = document.createElement('p');
+    box.id = 'optimizer-note';
+    box.className = 'control-note';
+    box.setAttribute('role', 'status');
+  }
+  if (box.parentElement !== host) host.appendChild(box);
+  box.hidden = false;
+  const text = document.createElement('span');
+  text.textContent = note.text;
+  const parts = [text];
+  if (note.offer) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link-button';
+    button.id = 'optimizer-default-lr';
+    button.textContent = note.offer.label;
+    button.addEventListener('click', guarded(() => setConfig(note.offer.patch, 'control')));
+    parts.push(' ', button);
+  }
+  box.replaceChildren(...parts);
 }
 
 // ---- drawing and the loop ---------------------------------------------------------------
@@ -267,6 +329,7 @@ function updateText() {
   const box = $('diagnosis');
   box.textContent = d.text;
   box.className = `diagnosis ${d.level}`;
+  announceDiagnosis(d);
   const s = JSON.parse(app.inspect());
   const rate = stepTimes.length > 1
     ? (stepTimes.reduce((a, b) => a + b.n, 0) / ((stepTimes.at(-1).t - stepTimes[0].t) / 1000 || 1)) : 0;
@@ -433,9 +496,7 @@ function hover(event) {
     tip.hidden = true;
     return;
   }
-  const h = JSON.parse(hit);
-  const v = typeof h.value === 'number' ? h.value.toExponential(2) : h.value;
-  tip.textContent = `layer ${h.layer} · step ${h.step} · ${h.measure} = ${v}`;
+  tip.textContent = cellText(JSON.parse(hit));
   tip.hidden = false;
   tip.style.left = `${Math.min(x + 12, rect.width - tip.offsetWidth - 4)}px`;
   tip.style.top = `${Math.max(0, y - 30)}px`;
@@ -448,8 +509,11 @@ async function main() {
   knownConfig = app.config();
   view = JSON.parse(app.view_settings());
   const messages = JSON.parse(app.messages());
+  const options = embed.readOptions(engine, location.search);
   buildControls();
-  VIEWS = JSON.parse(engine.views());
+  const allViews = JSON.parse(engine.views());
+  embed.applyOptions(allViews);
+  VIEWS = embed.shownViews(allViews);
   for (const name of VIEWS) app.attach(name, $(`view-${name}`));
   advice = createAdvice({ anchor: $('diagnosis'), getApp: () => app, apply: guarded(applyAdvice) });
   $('play').addEventListener('click', guarded(() => setPlaying(!playing)));
@@ -459,9 +523,14 @@ async function main() {
   $('view-heatmap').addEventListener('mousemove', guarded(hover));
   $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
   new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
+  showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }));
+  embed.showLessonSlot();
   syncControls();
   writeUrl();
-  showMessage(messages.join('\n'));
+  if (!embed.reportToAuthor([...messages, ...options.messages])) showMessage([...messages, ...options.messages].join('\n'));
+  embed.initNote();
+  initPhone(FIELDS);
+  initHeatmapKeys($('view-heatmap'), (x, y) => guard(() => app.hover(x, y), ''), $('tooltip'), $('heatmap-readout'));
   sizeCanvases();
   const stopped = { ok: false, error: STOPPED };
   window.gradscope = {
@@ -487,6 +556,10 @@ async function main() {
     play: guarded(() => setPlaying(true)),
     pause: guarded(() => setPlaying(false)),
     setMetric: guarded((m) => setView({ metric: m }), stopped),
+    lessons: () => JSON.parse(engine.lessons()),
+    lesson: guarded(() => app.lesson(), null),
+    setLesson: guarded((name) => setLesson(name), stopped),
+    featureLr: guarded(() => JSON.parse(app.input_feature_lr()), null),
     timeFrames: guarded(timeFrames, stopped),
     frameMs: () => [...frameMs],
     crashed: () => crashed,
@@ -497,6 +570,10 @@ async function main() {
     }),
   };
 
+  const current = () => app;
+  initShare({ query: guarded(() => app.query(), '') });
+  initExport({ app: current, views: VIEWS, guard });
+  startBridge(window.gradscope, { allowOrigin: options.allow_origin, log: (t) => console.warn(t) });
   if (view.autoplay) setPlaying(true);
   requestAnimationFrame(frame);
   document.documentElement.dataset.ready = 'true';
