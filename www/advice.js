@@ -71,7 +71,7 @@ export function createAdvice({ anchor, getApp, apply }) {
 
   function frame() {
     const app = getApp();
-    const steps = msPerStep > 0 ? Math.min(5000, Math.max(1, Math.floor(BUDGET_MS / msPerStep))) : 5;
+    const steps = msPerStep > 0 ? Math.min(5000, Math.max(1, Math.floor(BUDGET_MS / msPerStep))) : 1;
     const t0 = performance.now();
     last = JSON.parse(app.advisor_step(steps));
     if (last.used > 0) {
