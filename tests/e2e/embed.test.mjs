@@ -204,8 +204,8 @@ test('the course page drives an iframe on another origin and two web components'
   assert.match(unknown.error, /no method "evaluate"/);
   // Events: ready, step summaries, a change of diagnosis, the config, divergence.
   await page.click('#fix-1');
-  await page.waitForFunction(() => window.received.some((m) => m.event === 'diagnosis' && /^Healthy/.test(m.data.text)), null, { timeout: 20000 });
-  assert.match(await page.textContent('#log-1'), /^The lab now says: Healthy/);
+  await page.waitForFunction(() => window.received.some((m) => m.event === 'diagnosis' && /^(Learning|Learned)/.test(m.data.text)), null, { timeout: 20000 });
+  assert.match(await page.textContent('#log-1'), /^The lab now says: (Learning|Learned)/);
   await page.waitForFunction(() => window.received.some((m) => m.event === 'config' && m.data.config.network.batch_norm === true));
   await call('pause');
   await call('setConfig', { network: { batch_norm: false, activation: 'linear', init: 'normal', init_std: 3, depth: 40 } });
@@ -305,13 +305,19 @@ test('a screen reader hears changes of diagnosis, not frames, and reads the heat
   });
   await page.click('#play');
   await page.waitForTimeout(1500);
-  await page.evaluate(() => window.gradscope.setConfig({ network: { batch_norm: true, activation: 'relu', init: 'he_normal' } }));
+  // The fix the measured advice offers for this network: batch norm alone.
+  await page.evaluate(() => window.gradscope.setConfig({ network: { batch_norm: true } }));
   await page.waitForTimeout(1500);
   await page.click('#play');
   const { announcements, rewrites } = await page.evaluate(() => ({ announcements: window.announcements, rewrites: window.rewrites }));
   assert.ok(rewrites > 20, `the visible box changed ${rewrites} times`);
-  assert.ok(announcements.length >= 1 && announcements.length <= 3, announcements.join(' | '));
-  assert.match(announcements.at(-1), /^Healthy/);
+  // Each announcement is a new state (the diagnosis has ten; a run may pass through a few,
+  // e.g. vanishing, then learning, stuck at chance for a while, learning again).
+  assert.ok(announcements.length >= 1 && announcements.length <= 6, announcements.join(' | '));
+  for (let i = 1; i < announcements.length; i += 1) {
+    assert.notEqual(announcements[i].split(':')[0], announcements[i - 1].split(':')[0], announcements.join(' | '));
+  }
+  assert.match(announcements.at(-1), /^(Learning|Learned)/);
   assert.equal(await page.getAttribute('#diagnosis', 'aria-live'), null, 'the visible box is not live');
   // The heatmap by keyboard.
   await page.focus('#view-heatmap');
