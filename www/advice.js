@@ -1,5 +1,5 @@
 // Measured advice under the diagnosis banner. The wasm App decides everything (which
-// changes to try, how long, whether one helped, the sentences); this module only spends a
+// changes to try, how long, whether one helped, every sentence shown); this module only spends a
 // few milliseconds of each frame on `app.advisor_step(steps)` and shows the result: a
 // progress line while the counterfactual runs train, then one button per change that
 // measurably helped. A click hands the change's config patch to `apply`.
@@ -47,8 +47,8 @@ export function createAdvice({ anchor, getApp, apply }) {
     if (box.hidden) return;
     const head = document.createElement('p');
     head.className = 'advice-head';
+    head.textContent = r.summary;
     if (r.status === 'running') {
-      head.textContent = `Asking the network: training one-change variants for ${r.steps} steps each, same seed and data…`;
       const bar = document.createElement('progress');
       bar.max = 1;
       bar.value = r.progress;
@@ -57,11 +57,9 @@ export function createAdvice({ anchor, getApp, apply }) {
       return;
     }
     if (!r.offers.length) {
-      head.textContent = `None of the ${r.tried} one-change fixes tried helped within ${r.steps} steps.`;
       box.append(head);
       return;
     }
-    head.textContent = `Measured on ${r.steps}-step runs from the start, same seed and data; one click applies one change and restarts:`;
     const list = document.createElement('ul');
     list.className = 'advice-offers';
     for (const o of r.offers) {
@@ -92,7 +90,7 @@ export function createAdvice({ anchor, getApp, apply }) {
 
   function frame() {
     const app = getApp();
-    const steps = msPerStep > 0 ? Math.min(5000, Math.max(1, Math.floor(BUDGET_MS / msPerStep))) : 5;
+    const steps = msPerStep > 0 ? Math.min(5000, Math.max(1, Math.floor(BUDGET_MS / msPerStep))) : 1;
     const t0 = performance.now();
     last = JSON.parse(app.advisor_step(steps));
     if (last.used > 0) {

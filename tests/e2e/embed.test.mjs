@@ -311,17 +311,19 @@ test('a screen reader hears changes of diagnosis, not frames, and reads the heat
   });
   await page.click('#play');
   await page.waitForTimeout(1500);
-  await page.evaluate(() => window.gradscope.setConfig({ network: { batch_norm: true, activation: 'relu', init: 'he_normal' } }));
+  // The fix the measured advice offers for this network: batch norm alone.
+  await page.evaluate(() => window.gradscope.setConfig({ network: { batch_norm: true } }));
   await page.waitForTimeout(1500);
   await page.click('#play');
   const { announcements, rewrites } = await page.evaluate(() => ({ announcements: window.announcements, rewrites: window.rewrites }));
   assert.ok(rewrites > 20, `the visible box changed ${rewrites} times`);
-  // One announcement per change of state (vanishing; not trained yet after the restart;
-  // learning; perhaps one more), never the same state twice in a row.
-  assert.ok(announcements.length >= 2 && announcements.length <= 5, announcements.join(' | '));
-  const states = announcements.map((a) => a.split(':')[0]);
-  assert.match(states[0], /^Vanishing/);
-  for (let i = 1; i < states.length; i += 1) assert.notEqual(states[i], states[i - 1], announcements.join(' | '));
+  // Each announcement is a new state (the diagnosis has ten; a run may pass through a few,
+  // e.g. vanishing, then learning, stuck at chance for a while, learning again).
+  assert.ok(announcements.length >= 1 && announcements.length <= 6, announcements.join(' | '));
+  for (let i = 1; i < announcements.length; i += 1) {
+    assert.notEqual(announcements[i].split(':')[0], announcements[i - 1].split(':')[0], announcements.join(' | '));
+  }
+  assert.match(announcements.at(-1), /^(Learning|Learned)/);
   assert.equal(await page.getAttribute('#diagnosis', 'aria-live'), null, 'the visible box is not live');
   // The heatmap by keyboard.
   await page.focus('#view-heatmap');
