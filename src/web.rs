@@ -141,6 +141,11 @@ impl App {
         self.page.lesson().map_or("", |l| l.name).to_string()
     }
 
+    /// Whether the run has left its lesson's settings (`Page::lesson_left`).
+    pub fn lesson_left(&self) -> bool {
+        self.page.lesson_left()
+    }
+
     /// The first layer's effective learning rate per input feature now (JSON array).
     pub fn input_feature_lr(&self) -> String {
         json!(self.page.run().engine().input_feature_lr()).to_string()

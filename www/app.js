@@ -107,6 +107,7 @@ function afterConfigChange() {
   syncControls();
   writeUrl();
   updateText();
+  if (showLesson) showLesson(app.lesson());
   dirty = true;
 }
 
@@ -524,7 +525,7 @@ async function main() {
   $('view-heatmap').addEventListener('mousemove', guarded(hover));
   $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
   new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
-  showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }), app.lesson_changed());
+  showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }), () => guard(() => app.lesson_left(), false));
   embed.showLessonSlot();
   syncControls();
   writeUrl();

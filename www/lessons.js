@@ -7,11 +7,11 @@ const $ = (id) => document.getElementById(id);
 
 /**
  * Builds the menu. `lessons`: the module's lesson list; `current`: the name the page was
- * set up by ('' for none); `apply(name)`: sets the lesson up, returns {ok, error};
- * `changed`: whether the setup differs from the lesson's. Returns `show(name, changed)`,
- * which shows a lesson's text ('' hides it) and whether its settings were changed.
+ * set up by ('' for none); `apply(name)`: sets the lesson up, returns {ok, error}.
+ * `left()`: whether the run has left the lesson's settings (its numbers then no longer
+ * describe the run). Returns `show(name)`, which shows a lesson's text ('' hides it).
  */
-export function initLessons(lessons, current, apply, changed = false) {
+export function initLessons(lessons, current, apply, left = () => false) {
   const select = $('lesson-select');
   const none = new Option('Choose a lesson…', '');
   select.replaceChildren(none, ...lessons.map((l) => new Option(l.title, l.name)));
@@ -24,6 +24,7 @@ export function initLessons(lessons, current, apply, changed = false) {
     $('lesson-text').hidden = !lesson;
     for (const el of document.querySelectorAll('.view.lesson-focus')) el.classList.remove('lesson-focus');
     if (!lesson) return;
+    $('lesson-left').hidden = !left();
     $('lesson-title').textContent = lesson.title;
     $('lesson-watch').textContent = lesson.watch;
     $('lesson-claim').textContent = lesson.claim;

@@ -8,8 +8,8 @@ const gradscope = new URL(here.searchParams.get('gradscope') ?? '../../', here);
 
 // ---- lesson 1: an iframe on gradscope's origin, driven by messages ----
 const lesson = new URLSearchParams({
-  embed: '1', views: 'heatmap,loss', controls: 'activation,init,bn', lesson: 'vanishing',
-  depth: '20', activation: 'sigmoid', init: 'standard', allow_origin: location.origin,
+  embed: '1', views: 'heatmap,loss', controls: 'activation,init,bn', lesson: 'vanishing-sigmoid',
+  depth: '20', init: 'standard', allow_origin: location.origin,
 });
 const frame = document.createElement('iframe');
 frame.src = `${gradscope.href}?${lesson.toString().replace(/%2C/g, ',')}`;

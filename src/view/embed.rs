@@ -6,9 +6,6 @@
 //! - `controls=depth,optimizer,threshold`: the controls shown, names from the schema's URL
 //!   names of the fields that have a control ([`schema::FIELDS`], place other than
 //!   "nowhere");
-//! - `lesson=NAME`: read here only so that the page can mark itself (`data-lesson`); the
-//!   lesson itself is applied by `view::url` and written back by `Page::query` (with the
-//!   run's settings), so [`PageOptions::to_query`] leaves it out;
 //! - `allow_origin=https://course.example`: the only origin whose messages the page
 //!   answers (see docs/embedding.md).
 //!
@@ -22,10 +19,7 @@ use super::View;
 use crate::config::schema::{excerpt, Place, FIELDS};
 
 /// The link parameters read here (and skipped by the config's own URL reading).
-pub const PARAMS: [&str; 5] = ["embed", "views", "controls", "lesson", "allow_origin"];
-
-/// The longest lesson name a link may carry.
-pub const LESSON_MAX: usize = 64;
+pub const PARAMS: [&str; 4] = ["embed", "views", "controls", "allow_origin"];
 
 /// The page options of a link.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -37,8 +31,6 @@ pub struct PageOptions {
     /// The controls to show (URL names), in the order given; `None` means all of them in
     /// the full page and none in embed mode; `Some(vec![])` (an empty `controls=`) none.
     pub controls: Option<Vec<&'static str>>,
-    /// A lesson's name, as written.
-    pub lesson: Option<String>,
     /// The one origin whose messages the page answers (`scheme://host[:port]`).
     pub allow_origin: Option<String>,
     /// A message for each parameter not applied as written.
@@ -99,7 +91,6 @@ pub fn read(query: &str) -> PageOptions {
                     &mut options.messages,
                 ))
             }
-            "lesson" => options.lesson = lesson(&value, &mut options.messages),
             _ => options.allow_origin = origin(&value, &mut options.messages),
         }
     }
@@ -127,25 +118,6 @@ fn names(
         }
     }
     out
-}
-
-/// A lesson name: letters, digits, `-` and `_`, at most [`LESSON_MAX`] characters.
-fn lesson(value: &str, messages: &mut Vec<String>) -> Option<String> {
-    let ok = !value.is_empty()
-        && value.len() <= LESSON_MAX
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        Some(value.to_string())
-    } else {
-        messages.push(format!(
-            "URL parameter 'lesson' ignored: '{}' is not a lesson name (letters, digits, - and _, \
-             at most {LESSON_MAX})",
-            excerpt(value)
-        ));
-        None
-    }
 }
 
 /// An origin as browsers write it: `http` or `https`, a host, an optional port, nothing
@@ -311,8 +283,6 @@ mod tests {
         let long = "x".repeat(5000);
         for q in [
             "embed=maybe".to_string(),
-            "lesson=%3Cscript%3E".to_string(),
-            format!("lesson={long}"),
             "allow_origin=https://course.example/path".to_string(),
             "allow_origin=javascript:alert(1)".to_string(),
             "allow_origin=*".to_string(),
@@ -322,10 +292,7 @@ mod tests {
             let o = read(&q);
             assert_eq!(o.messages.len(), 1, "{q:.60}: {:?}", o.messages);
             assert!(o.messages[0].len() < 400, "{q:.60}");
-            assert_eq!(
-                (o.embed, o.lesson.clone(), o.allow_origin.clone()),
-                (false, None, None)
-            );
+            assert_eq!((o.embed, o.allow_origin.clone()), (false, None));
         }
         let o = read("embed=1&embed=0");
         assert!(!o.embed && o.messages[0].contains("more than once"));

@@ -148,10 +148,17 @@ impl Page {
         self.lesson
     }
 
-    /// Whether the run or view now differs from the lesson's own setup (its claim is
-    /// about that setup).
-    pub fn lesson_changed(&self) -> bool {
-        self.lesson.is_some_and(|l| {
+    /// Whether the run has left the lesson it was set up by (another setting or seed), so
+    /// that the lesson's numbers no longer describe it.
+    pub fn lesson_left(&self) -> bool {
+        self.lesson
+            .is_some_and(|l| &l.applied().config != self.run.config())
+    }
+
+    /// The query of a link to this page: `lesson=NAME` (and `autoplay=1`) while the run
+    /// and view are the lesson's, else every field off its default ([`url::to_query`]).
+    pub fn query(&self) -> String {
+        if let Some(l) = self.lesson {
             let a = l.applied();
             let view = ViewSettings {
                 autoplay: self.settings.autoplay,
