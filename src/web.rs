@@ -131,11 +131,6 @@ impl App {
             .to_string()
     }
 
-    /// Whether the run or view differs from the lesson's own setup.
-    pub fn lesson_changed(&self) -> bool {
-        self.page.lesson_changed()
-    }
-
     /// The name of the lesson the page was last set up by, or an empty string.
     pub fn lesson(&self) -> String {
         self.page.lesson().map_or("", |l| l.name).to_string()

@@ -176,13 +176,13 @@ fn a_link_names_a_lesson_and_other_parameters_override_it() {
     assert_eq!(p.set_lesson("narrow-relu-dies"), Ok(()));
     assert_eq!(p.run().config().network.width, 4);
     assert_eq!(p.query(), "lesson=narrow-relu-dies");
-    assert!(!p.lesson_changed());
+    assert!(!p.lesson_left());
     assert_eq!(
         p.set_config(&serde_json::json!({"network": {"width": 32}})),
         Ok(true)
     );
     assert_eq!(p.query(), "lesson=narrow-relu-dies&width=32");
-    assert!(p.lesson_changed());
+    assert!(p.lesson_left());
     // A setting put back to its default is written out, so the lesson does not undo it.
     assert_eq!(
         p.set_config(&serde_json::json!({"network": {"activation": "tanh"}})),

@@ -101,7 +101,6 @@ function errorText(e) {
 }
 
 function afterConfigChange() {
-  if (showLesson) showLesson(app.lesson(), app.lesson_changed());
   knownConfig = app.config();
   msPerStep = 0;
   syncControls();

@@ -17,9 +17,8 @@ export function initLessons(lessons, current, apply, left = () => false) {
   select.replaceChildren(none, ...lessons.map((l) => new Option(l.title, l.name)));
   const byName = Object.fromEntries(lessons.map((l) => [l.name, l]));
 
-  function show(name, changed = false) {
+  function show(name) {
     const lesson = byName[name];
-    $('lesson-changed').hidden = !(lesson && changed);
     select.value = lesson ? name : '';
     $('lesson-text').hidden = !lesson;
     for (const el of document.querySelectorAll('.view.lesson-focus')) el.classList.remove('lesson-focus');
@@ -50,7 +49,7 @@ export function initLessons(lessons, current, apply, left = () => false) {
     const result = apply(select.value);
     if (result && result.ok) show(select.value);
   });
-  show(current, changed);
+  show(current);
   return show;
 }
 
