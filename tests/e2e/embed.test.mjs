@@ -190,7 +190,10 @@ test('the course page drives an iframe on another origin and two web components'
   const lessonOrigin = new URL(server.url).origin;
   assert.notEqual(new URL(course.url).origin, lessonOrigin, 'two origins');
   // Commands: every call gets a reply with its id.
-  const call = (method, ...args) => page.evaluate(([m, a]) => window.callLesson1(m, ...a), [method, args]);
+  const call = (method, ...args) => page.evaluate(([m, a]) => Promise.race([
+    window.callLesson1(m, ...a),
+    new Promise((resolve) => { setTimeout(() => resolve({ ok: 'no reply within 5 s' }), 5000); }),
+  ]), [method, args]);
   const stepped = await call('step', 25);
   assert.deepEqual({ ok: stepped.ok, result: stepped.result, id: stepped.id }, { ok: true, result: 25, id: '1' });
   assert.equal((await call('inspect')).result.steps, 25);
