@@ -164,7 +164,10 @@ mod tests {
             "gradscope_circles_d20x8_sigmoid_xavier_uniform_bn_adam_lr0.003_clip-norm0.5_seed7_step3_heatmap.png"
         );
         let plain = file_name(run(json!({}), 0).config(), 0, "history", "csv");
-        assert_eq!(plain, "gradscope_circles_d6x8_tanh_xavier_uniform_sgd_lr0.1_seed1_step0_history.csv");
+        assert_eq!(
+            plain,
+            "gradscope_circles_d6x8_tanh_xavier_uniform_sgd_lr0.1_seed1_step0_history.csv"
+        );
         assert!(file_name(r.config(), 1, "a/b c<", "json").ends_with("_a-b-c-.json"));
     }
 
@@ -172,7 +175,8 @@ mod tests {
     fn the_history_is_the_summary_trace_of_the_same_steps() {
         let r = run(json!({"network": {"depth": 3}}), 12);
         let ours: Value = serde_json::from_str(&history_json(&r)).unwrap_or_default();
-        let cli: Value = serde_json::from_str(&trace::summary_json(r.config(), 12)).unwrap_or_default();
+        let cli: Value =
+            serde_json::from_str(&trace::summary_json(r.config(), 12)).unwrap_or_default();
         assert_eq!(ours["steps"], cli["steps"]);
         assert_eq!(ours["config"], cli["config"]);
         assert_eq!(ours["first_step"], json!(0));
@@ -192,9 +196,16 @@ mod tests {
         let mut r = run(json!({"network": {"depth": 2, "width": 4}}), 4);
         assert_eq!(full_trace(&r), Ok(trace::full_json(r.config(), 4)));
         // A learning rate changed mid-run: no config replays it.
-        r.apply(r.config().merged(&json!({"optimizer": {"lr": 0.5}})).unwrap_or_else(|e| panic!("{e}")));
+        r.apply(
+            r.config()
+                .merged(&json!({"optimizer": {"lr": 0.5}}))
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
         assert_eq!(r.steps(), 4);
-        assert!(!replays(&r), "steps 1 to 3 were taken at another learning rate");
+        assert!(
+            !replays(&r),
+            "steps 1 to 3 were taken at another learning rate"
+        );
         assert!(full_trace(&r).is_err_and(|e| e.contains("Reset")));
         r.restart();
         assert!(full_trace(&r).is_err_and(|e| e.contains("no steps")));

@@ -169,9 +169,8 @@ pub fn is_origin(value: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-.[]:".contains(c))
         && !host.contains("..");
-    let port_ok = port.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit())
-    });
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
     host_ok && port_ok && value == value.to_ascii_lowercase()
 }
 
@@ -249,7 +248,10 @@ pub fn title(view: View) -> &'static str {
 pub fn to_json(options: &PageOptions) -> serde_json::Value {
     let mut v = serde_json::to_value(options).unwrap_or_default();
     if let Some(obj) = v.as_object_mut() {
-        obj.insert("shown_views".into(), serde_json::json!(options.shown_views()));
+        obj.insert(
+            "shown_views".into(),
+            serde_json::json!(options.shown_views()),
+        );
         obj.insert(
             "shown_controls".into(),
             serde_json::json!(options.shown_controls()),
@@ -270,14 +272,12 @@ mod tests {
 
     #[test]
     fn names_are_checked_against_the_views_and_the_schema() {
-        let o = read("?embed=1&views=heatmap,lr,nope&controls=depth,optimizer,threshold,seed,bogus");
+        let o =
+            read("?embed=1&views=heatmap,lr,nope&controls=depth,optimizer,threshold,seed,bogus");
         assert!(o.embed);
         assert_eq!(o.views, vec!["heatmap", "lr"]);
         // The seed has no control (its button makes a new one); bogus is no field.
-        assert_eq!(
-            o.controls,
-            Some(vec!["depth", "optimizer", "threshold"])
-        );
+        assert_eq!(o.controls, Some(vec!["depth", "optimizer", "threshold"]));
         assert_eq!(o.messages.len(), 3, "{:?}", o.messages);
         assert!(o.messages[0].contains("'nope'") && o.messages[0].contains("saturation"));
         assert!(o.messages[1].contains("'seed'"));
@@ -301,7 +301,10 @@ mod tests {
         assert_eq!(full.shown_controls(), control_names());
         let embed = read("embed=1");
         assert_eq!(embed.shown_controls(), Vec::<&str>::new());
-        assert_eq!(read("embed=1&controls=").shown_controls(), Vec::<&str>::new());
+        assert_eq!(
+            read("embed=1&controls=").shown_controls(),
+            Vec::<&str>::new()
+        );
         assert_eq!(read("controls=").controls, Some(vec![]));
     }
 
@@ -321,7 +324,10 @@ mod tests {
             let o = read(&q);
             assert_eq!(o.messages.len(), 1, "{q:.60}: {:?}", o.messages);
             assert!(o.messages[0].len() < 400, "{q:.60}");
-            assert_eq!((o.embed, o.lesson.clone(), o.allow_origin.clone()), (false, None, None));
+            assert_eq!(
+                (o.embed, o.lesson.clone(), o.allow_origin.clone()),
+                (false, None, None)
+            );
         }
         let o = read("embed=1&embed=0");
         assert!(!o.embed && o.messages[0].contains("more than once"));
