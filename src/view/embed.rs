@@ -4,7 +4,7 @@
 //! - `embed=1`: the compact layout for an iframe;
 //! - `views=heatmap,lr`: the views shown, names from [`View::name`];
 //! - `controls=depth,optimizer,threshold`: the controls shown, names from the schema's URL
-//!   names of the fields that have a control ([`schema::FIELDS`], place other than
+//!   names of the fields that have a control ([`FIELDS`], place other than
 //!   "nowhere");
 //! - `lesson=NAME`: passed through as written (a lesson module may use it); only its
 //!   characters are checked, so that it can go back into a link and a snippet unchanged;
