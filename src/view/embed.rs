@@ -334,6 +334,23 @@ mod tests {
     }
 
     #[test]
+    fn the_page_s_headings_are_the_view_titles() {
+        let html = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/index.html"))
+            .unwrap_or_default();
+        for view in View::ALL {
+            let at = html
+                .find(&format!("<canvas id=\"view-{view}\""))
+                .unwrap_or_else(|| panic!("no canvas for {view}"));
+            let heading = html[..at]
+                .rsplit("<h2>")
+                .next()
+                .and_then(|h| h.split("</h2>").next())
+                .unwrap_or_default();
+            assert_eq!(heading, title(view), "{view}");
+        }
+    }
+
+    #[test]
     fn origins_are_checked() {
         for ok in [
             "https://course.example",
