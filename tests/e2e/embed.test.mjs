@@ -271,6 +271,30 @@ test('with allow_origin, a frame answers no other origin', async () => {
   await page.close();
 });
 
+test('an embedding page cannot inject HTML through a lesson name or a message', async () => {
+  const evil = '<img src=x onerror="window.pwned=1">';
+  const lesson = `${server.url}?embed=1&lesson=${encodeURIComponent(evil)}&views=${encodeURIComponent(evil)}`;
+  const { page } = await open(`${course.url}tests/e2e/fixtures/embed.html?src=${encodeURIComponent(lesson)}`, undefined,
+    { ready: () => document.querySelector('iframe') !== null });
+  const frame = page.frameLocator('iframe');
+  await frame.locator('html[data-ready="true"]').waitFor({ timeout: 30000 });
+  await page.waitForFunction(() => window.received.some((m) => m.data.event === 'ready'));
+  await page.evaluate((html) => {
+    const w = document.querySelector('iframe').contentWindow;
+    w.postMessage({ type: 'gradscope:call', id: 1, method: 'setConfig', args: [{ network: { activation: html } }] }, '*');
+    w.postMessage({ type: 'gradscope:call', id: 2, method: html, args: [html] }, '*');
+    w.postMessage({ type: 'gradscope:call', id: html, method: 'setMetric', args: [html] }, '*');
+  }, evil);
+  await page.waitForFunction(() => window.received.filter((m) => m.data.type === 'gradscope:reply').length === 3);
+  const replies = await page.evaluate(() => window.received.filter((m) => m.data.type === 'gradscope:reply').map((m) => m.data));
+  assert.deepEqual(replies.map((r) => r.ok), [false, false, false]);
+  assert.match(replies[0].error, /network\.activation/);
+  assert.equal(await frame.locator('img').count(), 0, 'no element injected');
+  assert.match(await frame.locator('#note-text').textContent(), /<img src=x/, 'shown as text');
+  assert.equal(await frame.locator('html').evaluate(() => window.pwned), undefined);
+  await page.close();
+});
+
 test('on a phone the settings open over the views, targets are 44 px, sliders nudge by one step', async () => {
   const { page, errors } = await open(`${server.url}?depth=20`, { width: 360, height: 740 });
   const bar = await page.locator('#play').boundingBox();
