@@ -56,8 +56,9 @@ export function applyOptions(allViews) {
 
 /** Shows the lesson slot when a lesson module has put text in it. */
 export function showLessonSlot() {
+  // The full page always offers the lesson menu; an embedded one shows only a lesson's text.
   const text = $('lesson-text');
-  $('lesson').hidden = !(text && text.textContent.trim());
+  $('lesson').hidden = options.embed && !(text && !text.hidden && text.textContent.trim());
 }
 
 /** `query` (the run's link) with the page options appended. */
