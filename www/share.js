@@ -28,7 +28,6 @@ export function shareLinks(query) {
   const base = new URL('.', new URL(location.pathname, location.origin)).href;
   const attrs = [
     query ? ` query="${attr(query)}"` : '',
-    options.lesson ? ` lesson="${attr(options.lesson)}"` : '',
     options.views.length ? ` views="${attr(options.views.join(','))}"` : '',
     options.controls ? ` controls="${attr(options.controls.join(','))}"` : '',
   ].join('');
