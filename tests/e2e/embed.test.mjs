@@ -51,7 +51,7 @@ test('embed mode shows the views and controls named, in order, and tells the aut
   for (const id of ['play', 'step', 'reset', 'open-full', 'share-open', 'export-open']) {
     assert.equal(await page.isVisible(`#${id}`), true, `#${id}`);
   }
-  for (const sel of ['.tagline', 'footer', '#seed', 'details.more']) assert.equal(await page.isVisible(sel), false, sel);
+  for (const sel of ['.tagline', 'footer', '#seed', 'details.more', '#lesson']) assert.equal(await page.isVisible(sel), false, sel);
   // Bad names: the console and a small note, not the banner; the note can be dismissed.
   assert.ok(warnings.some((w) => /controls.*'bogus'/.test(w)), warnings.join('\n'));
   assert.equal(await page.isVisible('#messages'), false);
