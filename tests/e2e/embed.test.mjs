@@ -207,6 +207,10 @@ test('the course page drives an iframe on another origin and two web components'
   assert.equal((await call('inspect')).result.steps, 25);
   assert.equal((await call('config')).result.network.depth, 10);
   assert.match((await call('diagnosis')).result.text, /^Vanishing/);
+  // Inside a frame there is no address bar: the course page asks for the links.
+  const shared = (await call('share')).result;
+  assert.match(shared.link, /^http:\/\/127\.0\.0\.1:\d+\/\?lesson=vanishing-sigmoid&views=heatmap,loss&controls=activation,init,bn$/);
+  assert.match(shared.iframe, /allow_origin=http%3A%2F%2F127\.0\.0\.1%3A\d+&amp;embed=1"/);
   const bad = await call('setConfig', { network: { depth: 999 } });
   assert.equal(bad.ok, false);
   assert.match(bad.error, /network\.depth/);
