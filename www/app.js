@@ -6,7 +6,7 @@ import { createAdvice } from './advice.js';
 import { initLessons } from './lessons.js';
 import * as embed from './embed.js';
 import { startBridge } from './bridge.js';
-import { initShare } from './share.js';
+import { initShare, shareLinks } from './share.js';
 import { initExport } from './export.js';
 import { announceDiagnosis, cellText, initPhone, initHeatmapKeys } from './a11y.js';
 
@@ -552,6 +552,8 @@ async function main() {
     diagnosis: guarded(() => JSON.parse(app.diagnosis()), null),
     advice: guarded(() => advice.state(), null),
     query: guarded(() => app.query(), null),
+    /** The share dialog's link, iframe and component snippets for the current state. */
+    share: guarded(() => shareLinks(app.query()), null),
     schema: () => JSON.parse(engine.schema()),
     view: guarded(() => JSON.parse(app.view_settings()), null),
     play: guarded(() => setPlaying(true)),
