@@ -150,6 +150,12 @@ impl App {
         self.page.step(n as u64) as u32
     }
 
+    /// With `false`, the following steps compute no per-layer records (`cargo xtask
+    /// bench` measures what they cost); nothing the page or a link reaches.
+    pub fn set_records(&mut self, on: bool) {
+        self.page.engine_mut().set_records(on);
+    }
+
     /// Steps taken so far.
     pub fn steps(&self) -> f64 {
         self.page.run().steps() as f64

@@ -66,6 +66,11 @@ impl Page {
         &self.run
     }
 
+    /// The engine's run, for what changes no setting (benchmarks switching records off).
+    pub fn engine_mut(&mut self) -> &mut crate::engine::session::Run {
+        self.run.engine_mut()
+    }
+
     pub fn settings(&self) -> ViewSettings {
         self.settings
     }
