@@ -9,8 +9,10 @@ import { stepsPerSecond, gradscopeConfig } from './timing.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [depth, width, batch, records, warmMs, timedMs] = process.argv.slice(2).map(Number);
-const glue = await import(pathToFileURL(join(ROOT, 'www', 'pkg', 'gradscope.js')).href);
-glue.initSync({ module: readFileSync(join(ROOT, 'www', 'pkg', 'gradscope_bg.wasm')) });
+// GRADSCOPE_PKG: another build of the glue (e.g. one with function names, for a profile).
+const PKG = process.env.GRADSCOPE_PKG ?? join(ROOT, 'www', 'pkg');
+const glue = await import(pathToFileURL(join(PKG, 'gradscope.js')).href);
+glue.initSync({ module: readFileSync(join(PKG, 'gradscope_bg.wasm')) });
 const app = new glue.App(JSON.stringify(gradscopeConfig({ depth, width, batch, records: records === 1 })));
 if (records !== 1) app.set_records(false);
 const rate = stepsPerSecond((n) => app.step(n), warmMs, timedMs, () => performance.now());
