@@ -156,6 +156,17 @@ impl App {
         self.page.engine_mut().set_records(on);
     }
 
+    /// Steps to train next in this frame, given the steps `done` and the milliseconds
+    /// `elapsed_ms` of the frame so far; 0 ends the frame's training (`Page::plan_steps`).
+    pub fn plan_steps(&self, done: u32, elapsed_ms: f64) -> u32 {
+        self.page.plan_steps(u64::from(done), elapsed_ms) as u32
+    }
+
+    /// The last `taken` steps took `ms` milliseconds (for [`App::plan_steps`]).
+    pub fn record_steps(&mut self, taken: u32, ms: f64) {
+        self.page.record_steps(u64::from(taken), ms);
+    }
+
     /// Steps taken so far.
     pub fn steps(&self) -> f64 {
         self.page.run().steps() as f64

@@ -5,8 +5,11 @@
 //! one rounding per multiply and per add, summed in `k` order, never fused. SIMD only
 //! spreads *different* output elements across lanes, which does not change any element's
 //! arithmetic; so the AVX build, the SSE2 build and the wasm `simd128` build agree bit for
-//! bit. Operands are packed into panels (`MR` rows of `A`, `NR` columns of `B`) and a
-//! register-blocked micro-kernel accumulates an `MR x NR` tile. This is the reason the
+//! bit. A register-blocked micro-kernel accumulates an `MR x NR` tile (`MR` rows of `A`,
+//! `NR` columns of `B` across the SIMD lanes). Operands are read in place when that is
+//! cheap (rows of `A` contiguous in `k`; short `k`) and packed into panels otherwise, and
+//! the product runs as `C^T = B^T A^T` when that packs less (at width 256 and batch 16,
+//! the forward pass then packs the batch, not the weights). This is the reason the
 //! engine does not use a BLAS (or `matrixmultiply`, or nalgebra's `gemm`): those pick
 //! FMA kernels at run time, which changes the last bits between machines.
 
@@ -106,6 +109,15 @@ unsafe fn gemm_avx<T: Float>(
     }
 }
 
+/// Where the micro-kernel reads one operand from.
+#[derive(Clone, Copy)]
+enum Source<'a, T> {
+    /// Packed panels of `lanes` values per `k` (see [`pack`]).
+    Packed(&'a [T]),
+    /// The matrix itself, read in place.
+    Direct(MatRef<'a, T>),
+}
+
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn gemm_body<T: Float, const NR: usize>(
@@ -118,21 +130,118 @@ fn gemm_body<T: Float, const NR: usize>(
     ldc: usize,
     scratch: &mut GemmScratch<T>,
 ) {
+    // The kernel spreads the columns of its right operand over SIMD lanes and reads the
+    // left one a scalar at a time. An operand is read in place when that is cheap (see
+    // `direct_*`) and packed otherwise. `C^T = B^T A^T` computes every element with the
+    // same products in the same `k` order (IEEE multiplication commutes), so when packing
+    // `A^T` as the right operand costs less than packing `B`, the transposed product runs.
+    let at = MatRef {
+        data: a.data,
+        rs: a.cs,
+        cs: a.rs,
+    };
+    let bt = MatRef {
+        data: b.data,
+        rs: b.cs,
+        cs: b.rs,
+    };
+    let cost = |a: MatRef<'_, T>, b: MatRef<'_, T>, m: usize, n: usize| {
+        let pack_a = if direct_a(a, k) { 0 } else { m * k };
+        let pack_b = if direct_b(b, k) { 0 } else { n * k };
+        pack_a + pack_b
+    };
+    let (cost_ab, cost_swapped) = (cost(a, b, m, n), cost(bt, at, n, m));
+    if cost_swapped < cost_ab {
+        drive::<T, NR>(n, m, k, bt, at, c, 1, ldc, scratch);
+    } else {
+        drive::<T, NR>(m, n, k, a, b, c, ldc, 1, scratch);
+    }
+}
+
+/// Up to this many rows of `k`, an operand whose panel is strided across rows is read in
+/// place: a panel of `k` rows, each a cache line apart by a power-of-two stride, then
+/// still fits the L1 cache's sets; longer ones would evict each other on every re-read
+/// (measured: reading 128 rows in place made 10 x 128 x 128 12% slower), so they are
+/// packed.
+const DIRECT_K: usize = 32;
+
+/// Whether the right operand is read in place: its columns adjacent and `k` short.
+fn direct_b<T>(b: MatRef<'_, T>, k: usize) -> bool {
+    b.cs == 1 && k <= DIRECT_K
+}
+
+/// Whether the left operand is read in place: rows contiguous in `k` (streamed), or the
+/// `MR` values of each `k` adjacent and `k` short.
+fn direct_a<T>(a: MatRef<'_, T>, k: usize) -> bool {
+    a.cs == 1 || (a.rs == 1 && k <= DIRECT_K)
+}
+
+/// `C = A B` with `C(i, j)` at `c[i * crs + j * ccs]`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn drive<T: Float, const NR: usize>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+    crs: usize,
+    ccs: usize,
+    scratch: &mut GemmScratch<T>,
+) {
     let m_panels = m.div_ceil(MR);
     let n_panels = n.div_ceil(NR);
-    pack(&mut scratch.a, a.data, a.rs, a.cs, MR, m, k);
-    pack(&mut scratch.b, b.data, b.cs, b.rs, NR, n, k);
+    // A in place if a row or a column is contiguous; else packed.
+    let a_direct = direct_a(a, k);
+    if !a_direct {
+        pack(&mut scratch.a, a.data, a.rs, a.cs, MR, m, k);
+    }
+    // B in place if its columns are adjacent: every full panel, then the last partial
+    // one packed (with zero lanes).
+    let b_direct = direct_b(b, k);
+    if b_direct {
+        let tail = n % NR;
+        if tail != 0 {
+            let j0 = n - tail;
+            let sub = &b.data[j0.min(b.data.len())..];
+            pack(&mut scratch.b, sub, b.cs, b.rs, NR, tail, k);
+        }
+    } else {
+        pack(&mut scratch.b, b.data, b.cs, b.rs, NR, n, k);
+    }
     for jp in 0..n_panels {
-        let bp = &scratch.b[jp * k * NR..(jp + 1) * k * NR];
         let j0 = jp * NR;
         let nj = NR.min(n - j0);
+        let bsrc = if b_direct && nj == NR {
+            Source::Direct(MatRef {
+                data: &b.data[j0.min(b.data.len())..],
+                rs: b.rs,
+                cs: 1,
+            })
+        } else if b_direct {
+            Source::Packed(&scratch.b[..k * NR])
+        } else {
+            Source::Packed(&scratch.b[jp * k * NR..(jp + 1) * k * NR])
+        };
         for ip in 0..m_panels {
-            let ap = &scratch.a[ip * k * MR..(ip + 1) * k * MR];
-            let tile = micro_kernel::<T, NR>(ap, bp);
             let i0 = ip * MR;
-            for (i, row) in tile.iter().enumerate().take(MR.min(m - i0)) {
-                let start = (i0 + i) * ldc + j0;
-                c[start..start + nj].copy_from_slice(&row[..nj]);
+            let mi = MR.min(m - i0);
+            let asrc = if a_direct {
+                Source::Direct(a)
+            } else {
+                Source::Packed(&scratch.a[ip * k * MR..(ip + 1) * k * MR])
+            };
+            let tile = micro_kernel::<T, NR>(k, asrc, i0, mi, bsrc);
+            for (i, row) in tile.iter().enumerate().take(mi) {
+                let start = (i0 + i) * crs + j0 * ccs;
+                if ccs == 1 {
+                    c[start..start + nj].copy_from_slice(&row[..nj]);
+                } else {
+                    for (j, &v) in row.iter().enumerate().take(nj) {
+                        c[start + j * ccs] = v;
+                    }
+                }
             }
         }
     }
@@ -152,7 +261,9 @@ fn pack<T: Float>(
     k: usize,
 ) {
     let panels = len.div_ceil(lanes);
-    buf.resize(panels * k * lanes, T::ZERO);
+    if buf.len() < panels * k * lanes {
+        buf.resize(panels * k * lanes, T::ZERO);
+    }
     for p in 0..panels {
         let base = p * k * lanes;
         let width = lanes.min(len - p * lanes);
@@ -165,7 +276,9 @@ fn pack<T: Float>(
             // The lanes of one k are adjacent in memory: copy them as a run.
             for (kk, dst) in panel.chunks_exact_mut(lanes).enumerate() {
                 let src = first + kk * k_stride;
-                dst[..width].copy_from_slice(&data[src..src + width]);
+                for (d, &v) in dst[..width].iter_mut().zip(&data[src..src + width]) {
+                    *d = v;
+                }
             }
         } else if k_stride == 1 {
             // Each lane's k values are adjacent: read them as a run.
@@ -185,18 +298,90 @@ fn pack<T: Float>(
     }
 }
 
-/// One `MR x NR` tile of `A B`, accumulated in `k` order.
+/// One `MR x NR` tile of `A B` (rows `i0..i0 + mi` of `A`), accumulated in `k` order.
+/// Rows past `mi` repeat the last row (their results are not written). The operands are
+/// walked by iterators, so the loop over `k` carries no index checks.
 #[inline(always)]
-fn micro_kernel<T: Float, const NR: usize>(ap: &[T], bp: &[T]) -> [[T; NR]; MR] {
+fn micro_kernel<T: Float, const NR: usize>(
+    k: usize,
+    a: Source<'_, T>,
+    i0: usize,
+    mi: usize,
+    b: Source<'_, T>,
+) -> [[T; NR]; MR] {
+    match b {
+        Source::Direct(b) => {
+            debug_assert!(k == 0 || b.data.len() >= (k - 1) * b.rs + NR);
+            let rows = b
+                .data
+                .chunks(b.rs.max(1))
+                .map(|r| r.first_chunk::<NR>().copied().unwrap_or([T::ZERO; NR]));
+            with_a::<T, NR>(k, a, i0, mi, rows)
+        }
+        Source::Packed(bp) => {
+            let rows = bp
+                .chunks_exact(NR)
+                .map(|r| r.first_chunk::<NR>().copied().unwrap_or([T::ZERO; NR]));
+            with_a::<T, NR>(k, a, i0, mi, rows)
+        }
+    }
+}
+
+/// The tile of [`micro_kernel`] for one way of reading `B`'s rows (`b`, `k` of them).
+#[inline(always)]
+fn with_a<T: Float, const NR: usize>(
+    k: usize,
+    a: Source<'_, T>,
+    i0: usize,
+    mi: usize,
+    b: impl Iterator<Item = [T; NR]>,
+) -> [[T; NR]; MR] {
+    let row = |i: usize| i0 + i.min(mi - 1);
+    match a {
+        Source::Direct(a) if a.cs == 1 => {
+            // Rows of A are contiguous in k.
+            let r: [&[T]; MR] = std::array::from_fn(|i| &a.data[row(i) * a.rs..row(i) * a.rs + k]);
+            let cols = r[0]
+                .iter()
+                .zip(r[1])
+                .zip(r[2])
+                .zip(r[3])
+                .map(|(((&x0, &x1), &x2), &x3)| [x0, x1, x2, x3]);
+            accumulate(cols.zip(b))
+        }
+        Source::Direct(a) if a.rs == 1 && mi == MR => {
+            // The MR values of one k are adjacent.
+            let cols = a.data[i0..]
+                .chunks(a.cs.max(1))
+                .take(k)
+                .map(|c| c.first_chunk::<MR>().copied().unwrap_or([T::ZERO; MR]));
+            accumulate(cols.zip(b))
+        }
+        Source::Direct(a) => {
+            let cols = (0..k).map(|kk| std::array::from_fn(|i| a.data[row(i) * a.rs + kk * a.cs]));
+            accumulate(cols.zip(b))
+        }
+        Source::Packed(ap) => {
+            let cols = ap
+                .chunks_exact(MR)
+                .map(|c| c.first_chunk::<MR>().copied().unwrap_or([T::ZERO; MR]));
+            accumulate(cols.zip(b))
+        }
+    }
+}
+
+/// `acc[i][j] = sum over the pairs (a, b), in order, of a[i] * b[j]`: one rounding per
+/// operation, never fused.
+#[inline(always)]
+fn accumulate<T: Float, const NR: usize>(
+    pairs: impl Iterator<Item = ([T; MR], [T; NR])>,
+) -> [[T; NR]; MR] {
     let mut acc = [[T::ZERO; NR]; MR];
-    for (a, b) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)) {
-        let (Ok(a), Ok(b)) = (<&[T; MR]>::try_from(a), <&[T; NR]>::try_from(b)) else {
-            continue;
-        };
+    for (av, bv) in pairs {
         for i in 0..MR {
-            let ai = a[i];
+            let ai = av[i];
             for j in 0..NR {
-                acc[i][j] += ai * b[j];
+                acc[i][j] += ai * bv[j];
             }
         }
     }
@@ -244,6 +429,12 @@ mod tests {
             (8, 8, 8),
             (9, 17, 65),
             (129, 33, 257),
+            // The network's shapes at width 256, batch 16 (forward, dW, dX), and around
+            // the in-place limit of k.
+            (16, 256, 256),
+            (256, 256, 16),
+            (5, 40, 32),
+            (6, 37, 33),
         ] {
             let av: Vec<T> = (0..m * k)
                 .map(|i| T::from_f64(((i * 37 % 101) as f64 - 50.0) / 7.0))
