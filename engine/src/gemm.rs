@@ -109,13 +109,15 @@ unsafe fn gemm_avx<T: Float>(
     }
 }
 
-/// Where the micro-kernel reads one operand from.
+/// How the micro-kernel reads the left operand's `MR` values of each `k`.
 #[derive(Clone, Copy)]
-enum Source<'a, T> {
-    /// Packed panels of `lanes` values per `k` (see [`pack`]).
-    Packed(&'a [T]),
-    /// The matrix itself, read in place.
-    Direct(MatRef<'a, T>),
+enum Left<'a, T> {
+    /// Rows contiguous in `k`: `MR` row slices of length `k` (rows past the matrix repeat
+    /// its last row; their results are not written).
+    Rows([&'a [T]; MR]),
+    /// The `MR` values of one `k` adjacent, one `k` every `stride` (a packed panel has
+    /// stride `MR`).
+    Cols(&'a [T], usize),
 }
 
 #[inline(always)]
@@ -151,11 +153,13 @@ fn gemm_body<T: Float, const NR: usize>(
         pack_a + pack_b
     };
     let (cost_ab, cost_swapped) = (cost(a, b, m, n), cost(bt, at, n, m));
-    if cost_swapped < cost_ab {
-        drive::<T, NR>(n, m, k, bt, at, c, 1, ldc, scratch);
+    // One call site, so the kernel is compiled once.
+    let (m, n, a, b, crs, ccs) = if cost_swapped < cost_ab {
+        (n, m, bt, at, 1, ldc)
     } else {
-        drive::<T, NR>(m, n, k, a, b, c, ldc, 1, scratch);
-    }
+        (m, n, a, b, ldc, 1)
+    };
+    drive::<T, NR>(m, n, k, a, b, c, crs, ccs, scratch);
 }
 
 /// Up to this many rows of `k`, an operand whose panel is strided across rows is read in
@@ -192,10 +196,15 @@ fn drive<T: Float, const NR: usize>(
 ) {
     let m_panels = m.div_ceil(MR);
     let n_panels = n.div_ceil(NR);
-    // A in place if a row or a column is contiguous; else packed.
+    // A in place if its rows are contiguous, or its columns and `k` is short; else packed
+    // (in place by columns, a last partial panel is packed alone).
     let a_direct = direct_a(a, k);
+    let a_tail = m % MR;
     if !a_direct {
         pack(&mut scratch.a, a.data, a.rs, a.cs, MR, m, k);
+    } else if a.cs != 1 && a_tail != 0 {
+        let sub = &a.data[((m - a_tail) * a.rs).min(a.data.len())..];
+        pack(&mut scratch.a, sub, a.rs, a.cs, MR, a_tail, k);
     }
     // B in place if its columns are adjacent: every full panel, then the last partial
     // one packed (with zero lanes).
@@ -213,26 +222,30 @@ fn drive<T: Float, const NR: usize>(
     for jp in 0..n_panels {
         let j0 = jp * NR;
         let nj = NR.min(n - j0);
-        let bsrc = if b_direct && nj == NR {
-            Source::Direct(MatRef {
-                data: &b.data[j0.min(b.data.len())..],
-                rs: b.rs,
-                cs: 1,
-            })
+        // B's rows of this panel, one `k` every `stride`.
+        let (bdata, bstride) = if b_direct && nj == NR {
+            (&b.data[j0.min(b.data.len())..], b.rs)
         } else if b_direct {
-            Source::Packed(&scratch.b[..k * NR])
+            (&scratch.b[..k * NR], NR)
         } else {
-            Source::Packed(&scratch.b[jp * k * NR..(jp + 1) * k * NR])
+            (&scratch.b[jp * k * NR..(jp + 1) * k * NR], NR)
         };
         for ip in 0..m_panels {
             let i0 = ip * MR;
             let mi = MR.min(m - i0);
-            let asrc = if a_direct {
-                Source::Direct(a)
+            let left = if a_direct && a.cs == 1 {
+                Left::Rows(std::array::from_fn(|i| {
+                    let r = i0 + i.min(mi - 1);
+                    &a.data[r * a.rs..r * a.rs + k]
+                }))
+            } else if a_direct && mi == MR {
+                Left::Cols(&a.data[i0.min(a.data.len())..], a.cs)
+            } else if a_direct {
+                Left::Cols(&scratch.a[..k * MR], MR)
             } else {
-                Source::Packed(&scratch.a[ip * k * MR..(ip + 1) * k * MR])
+                Left::Cols(&scratch.a[ip * k * MR..(ip + 1) * k * MR], MR)
             };
-            let tile = micro_kernel::<T, NR>(k, asrc, i0, mi, bsrc);
+            let tile = micro_kernel::<T, NR>(k, left, bdata, bstride);
             for (i, row) in tile.iter().enumerate().take(mi) {
                 let start = (i0 + i) * crs + j0 * ccs;
                 if ccs == 1 {
@@ -298,74 +311,41 @@ fn pack<T: Float>(
     }
 }
 
-/// One `MR x NR` tile of `A B` (rows `i0..i0 + mi` of `A`), accumulated in `k` order.
-/// Rows past `mi` repeat the last row (their results are not written). The operands are
-/// walked by iterators, so the loop over `k` carries no index checks.
+/// One `MR x NR` tile of `A B`, accumulated in `k` order: the left operand's values as
+/// `a` says, the right one's `NR` values of each `k` at `b[kk * stride..]`.
 #[inline(always)]
 fn micro_kernel<T: Float, const NR: usize>(
     k: usize,
-    a: Source<'_, T>,
-    i0: usize,
-    mi: usize,
-    b: Source<'_, T>,
+    a: Left<'_, T>,
+    b: &[T],
+    stride: usize,
 ) -> [[T; NR]; MR] {
-    match b {
-        Source::Direct(b) => {
-            debug_assert!(k == 0 || b.data.len() >= (k - 1) * b.rs + NR);
-            let rows = b
-                .data
-                .chunks(b.rs.max(1))
-                .map(|r| r.first_chunk::<NR>().copied().unwrap_or([T::ZERO; NR]));
-            with_a::<T, NR>(k, a, i0, mi, rows)
-        }
-        Source::Packed(bp) => {
-            let rows = bp
-                .chunks_exact(NR)
-                .map(|r| r.first_chunk::<NR>().copied().unwrap_or([T::ZERO; NR]));
-            with_a::<T, NR>(k, a, i0, mi, rows)
-        }
+    if k == 0 {
+        return [[T::ZERO; NR]; MR];
     }
-}
-
-/// The tile of [`micro_kernel`] for one way of reading `B`'s rows (`b`, `k` of them).
-#[inline(always)]
-fn with_a<T: Float, const NR: usize>(
-    k: usize,
-    a: Source<'_, T>,
-    i0: usize,
-    mi: usize,
-    b: impl Iterator<Item = [T; NR]>,
-) -> [[T; NR]; MR] {
-    let row = |i: usize| i0 + i.min(mi - 1);
+    // Checked once here, so the loop over `k` reads without index checks.
+    assert!(b.len() >= (k - 1) * stride + NR, "gemm: right operand too short");
+    let bp = b.as_ptr();
+    // SAFETY: kk < k, so kk * stride + NR <= (k - 1) * stride + NR <= b.len(): the NR
+    // values read are inside `b` (an unaligned read of plain floats).
+    let rows = (0..k).map(|kk| unsafe { bp.add(kk * stride).cast::<[T; NR]>().read_unaligned() });
     match a {
-        Source::Direct(a) if a.cs == 1 => {
-            // Rows of A are contiguous in k.
-            let r: [&[T]; MR] = std::array::from_fn(|i| &a.data[row(i) * a.rs..row(i) * a.rs + k]);
+        Left::Rows(r) => {
             let cols = r[0]
                 .iter()
                 .zip(r[1])
                 .zip(r[2])
                 .zip(r[3])
                 .map(|(((&x0, &x1), &x2), &x3)| [x0, x1, x2, x3]);
-            accumulate(cols.zip(b))
+            accumulate(cols.zip(rows))
         }
-        Source::Direct(a) if a.rs == 1 && mi == MR => {
-            // The MR values of one k are adjacent.
-            let cols = a.data[i0..]
-                .chunks(a.cs.max(1))
-                .take(k)
-                .map(|c| c.first_chunk::<MR>().copied().unwrap_or([T::ZERO; MR]));
-            accumulate(cols.zip(b))
-        }
-        Source::Direct(a) => {
-            let cols = (0..k).map(|kk| std::array::from_fn(|i| a.data[row(i) * a.rs + kk * a.cs]));
-            accumulate(cols.zip(b))
-        }
-        Source::Packed(ap) => {
-            let cols = ap
-                .chunks_exact(MR)
-                .map(|c| c.first_chunk::<MR>().copied().unwrap_or([T::ZERO; MR]));
-            accumulate(cols.zip(b))
+        Left::Cols(data, stride) => {
+            assert!(data.len() >= (k - 1) * stride + MR, "gemm: left operand too short");
+            let ap = data.as_ptr();
+            // SAFETY: as for `b`: kk * stride + MR <= data.len() for kk < k.
+            let cols =
+                (0..k).map(|kk| unsafe { ap.add(kk * stride).cast::<[T; MR]>().read_unaligned() });
+            accumulate(cols.zip(rows))
         }
     }
 }
