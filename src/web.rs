@@ -184,6 +184,23 @@ impl App {
         self.page.step(n as u64) as u32
     }
 
+    /// With `false`, the following steps compute no per-layer records (`cargo xtask
+    /// bench` measures what they cost); nothing the page or a link reaches.
+    pub fn set_records(&mut self, on: bool) {
+        self.page.engine_mut().set_records(on);
+    }
+
+    /// Steps to train next in this frame, given the steps `done` and the milliseconds
+    /// `elapsed_ms` of the frame so far; 0 ends the frame's training (`Page::plan_steps`).
+    pub fn plan_steps(&self, done: u32, elapsed_ms: f64) -> u32 {
+        self.page.plan_steps(u64::from(done), elapsed_ms) as u32
+    }
+
+    /// The last `taken` steps took `ms` milliseconds (for [`App::plan_steps`]).
+    pub fn record_steps(&mut self, taken: u32, ms: f64) {
+        self.page.record_steps(u64::from(taken), ms);
+    }
+
     /// Steps taken so far.
     pub fn steps(&self) -> f64 {
         self.page.run().steps() as f64

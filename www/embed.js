@@ -1,7 +1,7 @@
 // The page options of a link (src/view/embed.rs reads and checks them): embed mode
 // (`embed=1`, a compact layout for an iframe), the views and controls shown (`views=`,
-// `controls=`) and `allow_origin=` for the
-// message API. This module applies them to the full page's DOM; it decides nothing the
+// `controls=`) and `allow_origin=` for the message API. (`lesson=` sets up the run: the
+// run's own query carries it.) This module applies them to the full page's DOM; it decides nothing the
 // wasm module has not said.
 
 const $ = (id) => document.getElementById(id);
@@ -68,8 +68,7 @@ export function linkQuery(query) {
 /** Keeps the "open in gradscope" link on the current setup (the full page; the run's
  * query names the lesson). */
 export function updateOpenLink(query) {
-  const full = query;
-  $('open-full').href = `${location.pathname}${full ? `?${full}` : ''}`;
+  $('open-full').href = `${location.pathname}${query ? `?${query}` : ''}`;
 }
 
 /**

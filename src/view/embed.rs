@@ -4,10 +4,13 @@
 //! - `embed=1`: the compact layout for an iframe;
 //! - `views=heatmap,lr`: the views shown, names from [`View::name`];
 //! - `controls=depth,optimizer,threshold`: the controls shown, names from the schema's URL
-//!   names of the fields that have a control ([`schema::FIELDS`], place other than
+//!   names of the fields that have a control ([`FIELDS`], place other than
 //!   "nowhere");
 //! - `allow_origin=https://course.example`: the only origin whose messages the page
 //!   answers (see docs/embedding.md).
+//!
+//! `lesson=NAME` is not read here: a lesson sets up the run, so [`super::url`] and
+//! [`crate::lessons`] own it, and the page's query carries it while the run is the lesson's.
 //!
 //! [`read`] never fails: a bad value is left out and explained in
 //! [`PageOptions::messages`], like every other link parameter. [`PageOptions::to_query`]
@@ -283,6 +286,7 @@ mod tests {
         let long = "x".repeat(5000);
         for q in [
             "embed=maybe".to_string(),
+            "views=%3Cscript%3E".to_string(),
             "allow_origin=https://course.example/path".to_string(),
             "allow_origin=javascript:alert(1)".to_string(),
             "allow_origin=*".to_string(),
@@ -296,6 +300,23 @@ mod tests {
         }
         let o = read("embed=1&embed=0");
         assert!(!o.embed && o.messages[0].contains("more than once"));
+    }
+
+    #[test]
+    fn the_page_s_headings_are_the_view_titles() {
+        let html = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/index.html"))
+            .unwrap_or_default();
+        for view in View::ALL {
+            let at = html
+                .find(&format!("<canvas id=\"view-{view}\""))
+                .unwrap_or_else(|| panic!("no canvas for {view}"));
+            let heading = html[..at]
+                .rsplit("<h2>")
+                .next()
+                .and_then(|h| h.split("</h2>").next())
+                .unwrap_or_default();
+            assert_eq!(heading, title(view), "{view}");
+        }
     }
 
     #[test]
@@ -340,7 +361,11 @@ mod tests {
         assert_eq!(o.allow_origin.as_deref(), Some("http://127.0.0.1:8080"));
         assert_eq!(o.to_query(), q);
         assert_eq!(read(&o.to_query()), o);
-        assert_eq!(read("depth=3&speed=4").to_query(), "");
+        assert_eq!(
+            read("depth=3&speed=4&lesson=x").to_query(),
+            "",
+            "not page options"
+        );
         let v = to_json(&read("embed=1&views=flow"));
         assert_eq!(v["shown_views"], serde_json::json!(["flow"]));
         assert_eq!(v["query"], serde_json::json!("embed=1&views=flow"));
