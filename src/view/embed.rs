@@ -353,10 +353,6 @@ mod tests {
         let q =
             "embed=1&views=lr,heatmap&controls=depth&allow_origin=http%3A%2F%2F127.0.0.1%3A8080";
         let o = read(q);
-        // The lesson goes back into a link with the run's query (`Page::query`), not here.
-        let with_lesson = read("embed=1&lesson=vanishing-sigmoid");
-        assert_eq!(with_lesson.lesson.as_deref(), Some("vanishing-sigmoid"));
-        assert_eq!(with_lesson.to_query(), "embed=1");
         assert_eq!(o.messages, Vec::<String>::new());
         assert_eq!(o.allow_origin.as_deref(), Some("http://127.0.0.1:8080"));
         assert_eq!(o.to_query(), q);
