@@ -17,9 +17,15 @@ export function createAdvice({ anchor, getApp, apply }) {
   box.id = 'advice';
   box.className = 'advice';
   box.setAttribute('aria-label', 'Measured advice');
-  box.setAttribute('aria-live', 'polite');
   box.hidden = true;
   anchor.after(box);
+  // What a screen reader hears: one sentence when the status changes (never the progress).
+  const said = document.createElement('p');
+  said.className = 'sr-only';
+  said.setAttribute('role', 'status');
+  said.setAttribute('aria-live', 'polite');
+  box.after(said);
+  let status = '';
 
   let msPerStep = 0;
   let last = { status: 'none' };
@@ -32,6 +38,12 @@ export function createAdvice({ anchor, getApp, apply }) {
     shown = key;
     box.replaceChildren();
     box.hidden = r.status === 'none';
+    const now = `${r.status} ${r.trouble ?? ''}`;
+    if (now !== status) {
+      status = now;
+      said.textContent = r.status === 'running' ? 'Asking the network which fixes help…'
+        : r.status === 'none' ? '' : `${r.offers.length} measured fix${r.offers.length === 1 ? '' : 'es'} found.`;
+    }
     if (box.hidden) return;
     const head = document.createElement('p');
     head.className = 'advice-head';
@@ -63,6 +75,15 @@ export function createAdvice({ anchor, getApp, apply }) {
       button.addEventListener('click', () => apply(o.patch, o.label));
       item.append(text, button);
       list.append(item);
+    }
+    if (document.documentElement.classList.contains('embed')) {
+      // Embedded, the frame is small: the offers fold away under one line.
+      const fold = document.createElement('details');
+      const summary = document.createElement('summary');
+      summary.textContent = `${r.offers.length} measured fix${r.offers.length === 1 ? '' : 'es'}: open to see and apply`;
+      fold.append(summary, head, list);
+      box.append(fold);
+      return;
     }
     box.append(head, list);
   }

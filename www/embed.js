@@ -1,14 +1,14 @@
 // The page options of a link (src/view/embed.rs reads and checks them): embed mode
 // (`embed=1`, a compact layout for an iframe), the views and controls shown (`views=`,
-// `controls=`), the lesson's name (`lesson=`, passed through) and `allow_origin=` for the
-// message API. This module applies them to the full page's DOM; it decides nothing the
+// `controls=`) and `allow_origin=` for the message API. (`lesson=` sets up the run: the
+// run's own query carries it.) This module applies them to the full page's DOM; it decides nothing the
 // wasm module has not said.
 
 const $ = (id) => document.getElementById(id);
 
 /** The options as read from this page's link (set by `readOptions`). */
 let options = {
-  embed: false, views: [], controls: null, lesson: null, allow_origin: null, messages: [], query: '',
+  embed: false, views: [], controls: null, allow_origin: null, messages: [], query: '',
 };
 
 /** Reads the page options of `query` through the wasm module (names checked there). */
@@ -50,7 +50,6 @@ export function applyOptions(allViews) {
       !shown.some((n) => $(`control-${n}`)?.closest('.controls')));
     $('open-full').hidden = false;
   }
-  if (options.lesson) document.documentElement.dataset.lesson = options.lesson;
   showLessonSlot();
 }
 
@@ -68,8 +67,7 @@ export function linkQuery(query) {
 
 /** Keeps the "open in gradscope" link on the current setup (the full page, same lesson). */
 export function updateOpenLink(query) {
-  const full = [query, options.lesson ? `lesson=${options.lesson}` : ''].filter(Boolean).join('&');
-  $('open-full').href = `${location.pathname}${full ? `?${full}` : ''}`;
+  $('open-full').href = `${location.pathname}${query ? `?${query}` : ''}`;
 }
 
 /**

@@ -2,13 +2,14 @@
 // folder (this file, www/pkg and www/lab.css) on its own site:
 //
 //   <script type="module" src="/gradscope/www/gradscope-lab.js"></script>
-//   <gradscope-lab query="depth=20&activation=sigmoid&init=standard" lesson="vanishing"
-//                  views="heatmap,loss" controls="activation,bn" autoplay>
+//   <gradscope-lab lesson="vanishing-sigmoid" query="depth=20" views="heatmap,loss"
+//                  controls="activation,bn" autoplay>
 //     <p slot="lesson">The teacher's own words above the lab.</p>
 //   </gradscope-lab>
 //
-// Each element is its own run; all share one instance of the wasm module. `query` takes
-// any link parameters of the full page (the settings, the seed, metric, speed); `views`
+// Each element is its own run; all share one instance of the wasm module. `lesson` sets up
+// one of gradscope's lessons; `query` takes any link parameters of the full page (the
+// settings, the seed, metric, speed), which override the lesson's; `views`
 // and `controls` name what is shown (names checked by the module, as in embed mode); a bad
 // name goes to the console and a small note. Each element has the page's API as
 // `element.gradscope` (config, setConfig, step, reset, inspect, diagnosis, query, play,
@@ -245,8 +246,7 @@ class GradscopeLab extends HTMLElement {
       }
     }
     const q = this.app.query();
-    const full = [q, this.options.lesson ? `lesson=${this.options.lesson}` : ''].filter(Boolean).join('&');
-    this.openLink.href = `${FULL_PAGE}${full ? `?${full}` : ''}`;
+    this.openLink.href = `${FULL_PAGE}${q ? `?${q}` : ''}`;
   }
 
   setConfig(partial) {

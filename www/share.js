@@ -22,13 +22,14 @@ export function shareLinks(query) {
   const options = pageOptions();
   // The link opens the full page; the iframe snippet the compact embed mode.
   const parts = linkQuery(query).split('&').filter((p) => p && !p.startsWith('embed='));
-  const link = `${pageUrl()}${parts.length ? `?${parts.join('&')}` : ''}`;
+  // (The full page answers no embedding page: `allow_origin` stays with the iframe.)
+  const own = parts.filter((p) => !p.startsWith('allow_origin='));
+  const link = `${pageUrl()}${own.length ? `?${own.join('&')}` : ''}`;
   const embedded = `${pageUrl()}?${[...parts, 'embed=1'].join('&')}`;
   const iframe = `<iframe src="${attr(embedded)}" title="gradscope lesson" width="100%" height="640" loading="lazy"></iframe>`;
   const base = new URL('.', new URL(location.pathname, location.origin)).href;
   const attrs = [
     query ? ` query="${attr(query)}"` : '',
-    options.lesson ? ` lesson="${attr(options.lesson)}"` : '',
     options.views.length ? ` views="${attr(options.views.join(','))}"` : '',
     options.controls ? ` controls="${attr(options.controls.join(','))}"` : '',
   ].join('');

@@ -8,8 +8,8 @@ const gradscope = new URL(here.searchParams.get('gradscope') ?? '../../', here);
 
 // ---- lesson 1: an iframe on gradscope's origin, driven by messages ----
 const lesson = new URLSearchParams({
-  embed: '1', views: 'heatmap,loss', controls: 'activation,init,bn', lesson: 'vanishing',
-  depth: '20', activation: 'sigmoid', init: 'standard', allow_origin: location.origin,
+  embed: '1', lesson: 'vanishing-sigmoid', views: 'heatmap,loss', controls: 'activation,init,bn',
+  allow_origin: location.origin,
 });
 const frame = document.createElement('iframe');
 frame.src = `${gradscope.href}?${lesson.toString().replace(/%2C/g, ',')}`;
@@ -75,5 +75,5 @@ $('run-3').addEventListener('click', () => {
   }
   lab.step(100);
   const then = firstRate === null ? '' : ` (after the first step: ${firstRate.toExponential(2)})`;
-  $('log-3').textContent = `After ${lab.inspect().steps} steps, layer 1's mean effective learning rate is ${rate().toExponential(2)}${then}.`;
+  $('result-3').textContent = `After ${lab.inspect().steps} steps, layer 1's mean effective learning rate is ${rate().toExponential(2)}${then}.`;
 });

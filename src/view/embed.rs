@@ -4,12 +4,13 @@
 //! - `embed=1`: the compact layout for an iframe;
 //! - `views=heatmap,lr`: the views shown, names from [`View::name`];
 //! - `controls=depth,optimizer,threshold`: the controls shown, names from the schema's URL
-//!   names of the fields that have a control ([`schema::FIELDS`], place other than
+//!   names of the fields that have a control ([`FIELDS`], place other than
 //!   "nowhere");
-//! - `lesson=NAME`: passed through as written (a lesson module may use it); only its
-//!   characters are checked, so that it can go back into a link and a snippet unchanged;
 //! - `allow_origin=https://course.example`: the only origin whose messages the page
 //!   answers (see docs/embedding.md).
+//!
+//! `lesson=NAME` is not read here: a lesson sets up the run, so [`super::url`] and
+//! [`crate::lessons`] own it, and the page's query carries it while the run is the lesson's.
 //!
 //! [`read`] never fails: a bad value is left out and explained in
 //! [`PageOptions::messages`], like every other link parameter. [`PageOptions::to_query`]
@@ -21,10 +22,7 @@ use super::View;
 use crate::config::schema::{excerpt, Place, FIELDS};
 
 /// The link parameters read here (and skipped by the config's own URL reading).
-pub const PARAMS: [&str; 5] = ["embed", "views", "controls", "lesson", "allow_origin"];
-
-/// The longest lesson name a link may carry.
-pub const LESSON_MAX: usize = 64;
+pub const PARAMS: [&str; 4] = ["embed", "views", "controls", "allow_origin"];
 
 /// The page options of a link.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -36,8 +34,6 @@ pub struct PageOptions {
     /// The controls to show (URL names), in the order given; `None` means all of them in
     /// the full page and none in embed mode; `Some(vec![])` (an empty `controls=`) none.
     pub controls: Option<Vec<&'static str>>,
-    /// A lesson's name, as written.
-    pub lesson: Option<String>,
     /// The one origin whose messages the page answers (`scheme://host[:port]`).
     pub allow_origin: Option<String>,
     /// A message for each parameter not applied as written.
@@ -98,7 +94,6 @@ pub fn read(query: &str) -> PageOptions {
                     &mut options.messages,
                 ))
             }
-            "lesson" => options.lesson = lesson(&value, &mut options.messages),
             _ => options.allow_origin = origin(&value, &mut options.messages),
         }
     }
@@ -126,25 +121,6 @@ fn names(
         }
     }
     out
-}
-
-/// A lesson name: letters, digits, `-` and `_`, at most [`LESSON_MAX`] characters.
-fn lesson(value: &str, messages: &mut Vec<String>) -> Option<String> {
-    let ok = !value.is_empty()
-        && value.len() <= LESSON_MAX
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        Some(value.to_string())
-    } else {
-        messages.push(format!(
-            "URL parameter 'lesson' ignored: '{}' is not a lesson name (letters, digits, - and _, \
-             at most {LESSON_MAX})",
-            excerpt(value)
-        ));
-        None
-    }
 }
 
 /// An origin as browsers write it: `http` or `https`, a host, an optional port, nothing
@@ -201,9 +177,6 @@ impl PageOptions {
         }
         if let Some(c) = &self.controls {
             parts.push(format!("controls={}", c.join(",")));
-        }
-        if let Some(l) = &self.lesson {
-            parts.push(format!("lesson={l}"));
         }
         if let Some(o) = &self.allow_origin {
             parts.push(format!("allow_origin={}", super::url::encode(o)));
@@ -313,8 +286,7 @@ mod tests {
         let long = "x".repeat(5000);
         for q in [
             "embed=maybe".to_string(),
-            "lesson=%3Cscript%3E".to_string(),
-            format!("lesson={long}"),
+            "views=%3Cscript%3E".to_string(),
             "allow_origin=https://course.example/path".to_string(),
             "allow_origin=javascript:alert(1)".to_string(),
             "allow_origin=*".to_string(),
@@ -324,13 +296,27 @@ mod tests {
             let o = read(&q);
             assert_eq!(o.messages.len(), 1, "{q:.60}: {:?}", o.messages);
             assert!(o.messages[0].len() < 400, "{q:.60}");
-            assert_eq!(
-                (o.embed, o.lesson.clone(), o.allow_origin.clone()),
-                (false, None, None)
-            );
+            assert_eq!((o.embed, o.allow_origin.clone()), (false, None));
         }
         let o = read("embed=1&embed=0");
         assert!(!o.embed && o.messages[0].contains("more than once"));
+    }
+
+    #[test]
+    fn the_page_s_headings_are_the_view_titles() {
+        let html = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/index.html"))
+            .unwrap_or_default();
+        for view in View::ALL {
+            let at = html
+                .find(&format!("<canvas id=\"view-{view}\""))
+                .unwrap_or_else(|| panic!("no canvas for {view}"));
+            let heading = html[..at]
+                .rsplit("<h2>")
+                .next()
+                .and_then(|h| h.split("</h2>").next())
+                .unwrap_or_default();
+            assert_eq!(heading, title(view), "{view}");
+        }
     }
 
     #[test]
@@ -364,13 +350,18 @@ mod tests {
 
     #[test]
     fn options_go_back_into_a_link_unchanged() {
-        let q = "embed=1&views=lr,heatmap&controls=depth&lesson=vanishing-1&allow_origin=http%3A%2F%2F127.0.0.1%3A8080";
+        let q =
+            "embed=1&views=lr,heatmap&controls=depth&allow_origin=http%3A%2F%2F127.0.0.1%3A8080";
         let o = read(q);
         assert_eq!(o.messages, Vec::<String>::new());
         assert_eq!(o.allow_origin.as_deref(), Some("http://127.0.0.1:8080"));
         assert_eq!(o.to_query(), q);
         assert_eq!(read(&o.to_query()), o);
-        assert_eq!(read("depth=3&speed=4").to_query(), "");
+        assert_eq!(
+            read("depth=3&speed=4&lesson=x").to_query(),
+            "",
+            "not page options"
+        );
         let v = to_json(&read("embed=1&views=flow"));
         assert_eq!(v["shown_views"], serde_json::json!(["flow"]));
         assert_eq!(v["query"], serde_json::json!("embed=1&views=flow"));

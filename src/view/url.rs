@@ -108,7 +108,7 @@ pub fn parse_query(query: &str) -> Lesson {
                     .push(format!("URL parameter '{}' ignored: {m}", f.url)),
             }
         } else if super::embed::PARAMS.contains(&key.as_str()) {
-            // A page option (embed mode, views, controls, lesson): `view::embed` reads it.
+            // A page option (embed mode, views, controls, allow_origin): `view::embed` reads it.
         } else {
             let known: Vec<&str> = FIELDS
                 .iter()
