@@ -50,6 +50,12 @@ pub struct Helped {
     pub max_steps: u64,
     /// Offers shown, best loss first.
     pub max_offers: usize,
+    /// Advice is sought only for runs whose step costs at most this many parameter-samples
+    /// (parameters times batch size; about 3 ms per step in the browser), so the trial runs
+    /// finish in seconds and a frame never waits long for one step...
+    pub max_step_work: u64,
+    /// ...and that need at most this many bytes (a trial run holds as much as the run).
+    pub max_memory: u64,
 }
 
 /// The advice's rules.
@@ -60,7 +66,23 @@ pub const HELPED: Helped = Helped {
     min_steps: 300,
     max_steps: 1000,
     max_offers: 3,
+    max_step_work: 3_000_000,
+    max_memory: 64 << 20,
 };
+
+/// Whether advice may be sought for `config`: its step and memory within
+/// [`Helped::max_step_work`] and [`Helped::max_memory`].
+pub fn affordable(config: &Config) -> bool {
+    let spec = config.spec();
+    let params: u64 = spec
+        .arch
+        .layout()
+        .iter()
+        .map(|l| l.range().len() as u64)
+        .sum();
+    params.saturating_mul(spec.batch_size as u64) <= HELPED.max_step_work
+        && spec.memory_bytes(config.precision, HELPED.max_steps as usize) <= HELPED.max_memory
+}
 
 /// The measure a trouble is judged by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

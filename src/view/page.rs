@@ -14,7 +14,7 @@ use super::chart::{DrawResult, ImageSink, Style};
 use super::diagnosis::{self, Diagnosis};
 use super::views::{activations, data, flow, heatmap, loss, lr, View};
 use super::{url, LrBy, ViewSettings};
-use crate::advice::Advisor;
+use crate::advice::{self, Advisor};
 use crate::config::schema::{self, number_text};
 use crate::config::{Config, ConfigError};
 use crate::engine::optim::OptimizerKind;
@@ -332,7 +332,9 @@ impl Page {
     /// `{"status": "none"}` while the run is not in trouble, else the advisor's JSON
     /// ([`Advisor::to_json`]) with `used`, the steps spent. An advisor is made when the
     /// diagnosis first finds trouble in a config (its runs as long as this run so far,
-    /// within the advice's limits) and kept while the config and metric stay the same.
+    /// within the advice's limits) and kept while the config and metric stay the same. A
+    /// network too large for trial runs in the background (`advice::affordable`) gets
+    /// `{"status": "skipped"}` with a summary saying so.
     pub fn advise(&mut self, budget: u64) -> Value {
         let level = self.diagnosis().level;
         let (config, metric) = (self.run.config(), self.settings.metric);
@@ -340,6 +342,15 @@ impl Page {
             .advisor
             .as_ref()
             .is_some_and(|a| a.config() == config && a.metric() == metric);
+        if level.is_trouble() && !advice::affordable(config) {
+            self.advisor = None;
+            return json!({
+                "status": "skipped",
+                "summary": "This network is too large to try fixes on in the background; change one setting yourself and compare.",
+                "offers": [],
+                "used": 0,
+            });
+        }
         if !current {
             self.advisor = level
                 .is_trouble()
@@ -445,6 +456,19 @@ mod tests {
         assert!(restarted);
         p.step(5);
         assert_eq!(p.advise(100)["status"], "none", "{}", p.diagnosis().text);
+        // The largest network the sliders allow is in trouble, but too large to try fixes on.
+        let mut big = page(
+            r#"{"network": {"depth": 64, "width": 256, "activation": "sigmoid", "init": "standard"}, "batch_size": 64}"#,
+        );
+        big.step(1);
+        assert!(
+            big.diagnosis().level.is_trouble(),
+            "{}",
+            big.diagnosis().text
+        );
+        let v = big.advise(100);
+        assert_eq!(v["status"], "skipped");
+        assert_eq!(v["used"], 0);
     }
 
     #[test]
