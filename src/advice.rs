@@ -558,10 +558,33 @@ impl Advisor {
         )
     }
 
-    /// What the page shows: `{status, trouble, steps, progress, offers, tried}`.
+    /// The line above the offers: what is being done, or what came of it.
+    pub fn summary(&self) -> String {
+        let steps = self.steps;
+        let offers = self.offers().len();
+        match (self.status(), self.trouble) {
+            (Status::Running, _) => format!(
+                "Asking the network: training one-change variants for {steps} steps each, same seed and data…"
+            ),
+            (Status::Done, Some(t)) if !t.is_trouble() => format!(
+                "In its first {steps} steps this setup is fine ({}), so the trial runs have nothing to fix: the trouble comes later.",
+                t.name().replace('_', " ")
+            ),
+            (Status::Done, _) if offers == 0 => format!(
+                "None of the {} one-change fixes tried helped within {steps} steps.",
+                self.changes.len()
+            ),
+            (Status::Done, _) => format!(
+                "Measured on {steps}-step runs from the start, same seed and data; one click applies one change and restarts:"
+            ),
+        }
+    }
+
+    /// What the page shows: `{status, summary, trouble, steps, progress, offers, tried}`.
     pub fn to_json(&self) -> Value {
         json!({
             "status": self.status(),
+            "summary": self.summary(),
             "trouble": self.trouble,
             "steps": self.steps,
             "progress": self.progress(),
@@ -581,6 +604,16 @@ mod tests {
         assert_eq!(clip_threshold(&[0.03, 0.05, 0.2]), 0.01);
         assert_eq!(clip_threshold(&[f64::NAN]), 1.0);
         assert_eq!(clip_threshold(&[1e-9]), 1e-3);
+    }
+
+    #[test]
+    fn a_setup_fine_within_the_trial_gets_no_offer_and_says_why() {
+        let c = Config::from_json("{}").unwrap_or_else(|e| panic!("{e}"));
+        let mut a = Advisor::new(&c, Metric::GradNorm, 0);
+        a.finish();
+        assert_eq!(a.trouble(), Some(Level::Learning));
+        assert!(a.offers().is_empty());
+        assert!(a.summary().contains("is fine (learning)"), "{}", a.summary());
     }
 
     #[test]

@@ -136,6 +136,11 @@ impl App {
         self.page.lesson().map_or("", |l| l.name).to_string()
     }
 
+    /// Whether the run has left its lesson's settings (`Page::lesson_left`).
+    pub fn lesson_left(&self) -> bool {
+        self.page.lesson_left()
+    }
+
     /// The first layer's effective learning rate per input feature now (JSON array).
     pub fn input_feature_lr(&self) -> String {
         json!(self.page.run().engine().input_feature_lr()).to_string()
@@ -177,6 +182,23 @@ impl App {
             panic!("a test asked step {} to panic", self.page.run().steps());
         }
         self.page.step(n as u64) as u32
+    }
+
+    /// With `false`, the following steps compute no per-layer records (`cargo xtask
+    /// bench` measures what they cost); nothing the page or a link reaches.
+    pub fn set_records(&mut self, on: bool) {
+        self.page.engine_mut().set_records(on);
+    }
+
+    /// Steps to train next in this frame, given the steps `done` and the milliseconds
+    /// `elapsed_ms` of the frame so far; 0 ends the frame's training (`Page::plan_steps`).
+    pub fn plan_steps(&self, done: u32, elapsed_ms: f64) -> u32 {
+        self.page.plan_steps(u64::from(done), elapsed_ms) as u32
+    }
+
+    /// The last `taken` steps took `ms` milliseconds (for [`App::plan_steps`]).
+    pub fn record_steps(&mut self, taken: u32, ms: f64) {
+        self.page.record_steps(u64::from(taken), ms);
     }
 
     /// Steps taken so far.

@@ -34,6 +34,9 @@ fn grid() -> Vec<(&'static str, String)> {
             g.push(("exploding", format!(r#"{{"network": {{"depth": {depth}, "width": {width}, "activation": "relu", "init": "normal", "init_std": {std}}}}}"#)));
         }
     }
+    // Kept finite by clipping, yet blown up (tanh) or dead (relu).
+    g.push(("exploding", r#"{"network": {"depth": 20, "width": 16, "activation": "tanh", "init": "normal", "init_std": 3.0}, "clip": {"kind": "norm", "threshold": 1}}"#.into()));
+    g.push(("exploding", r#"{"network": {"depth": 20, "width": 16, "activation": "relu", "init": "normal", "init_std": 1.0}, "clip": {"kind": "value", "threshold": 1}}"#.into()));
     for (depth, width) in [(20, 16), (40, 64)] {
         g.push(("diverging", format!(r#"{{"network": {{"depth": {depth}, "width": {width}, "activation": "linear", "init": "normal", "init_std": 3.0}}}}"#)));
     }

@@ -450,3 +450,23 @@ fn the_table_covers_every_state() {
         );
     }
 }
+
+#[test]
+fn a_divergence_names_the_explosion_that_led_to_it() {
+    // At the page's default speed the first frame already reaches step 1, where relu with
+    // N(0, 2^2) init is NaN: the banner must still say that it exploded first.
+    let c = Config::from_json(
+        r#"{"network": {"depth": 30, "width": 8, "activation": "relu", "init": "normal", "init_std": 2.0}}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut run = ConfiguredRun::new(c, 2000);
+    run.step(10);
+    let d = diagnose(run.history(), Metric::GradNorm, &Task::of(&run));
+    assert!(
+        d.text.starts_with(
+            "Diverged (NaN) at step 1, after the gradient norm exploded to 1e15 at step 0"
+        ),
+        "{}",
+        d.text
+    );
+}

@@ -9,7 +9,7 @@ let announced = null;
 /**
  * Announces the diagnosis `{level, text}` in the polite live region when its level
  * changes. The visible box is rewritten every frame (its numbers move); a screen reader
- * hears only a new state: "Vanishing: ...", then "Healthy: ..." after a fix.
+ * hears only a new state: "Vanishing: ...", then "Learning: ..." after a fix.
  */
 export function announceDiagnosis(d) {
   if (!d || d.level === announced) return;

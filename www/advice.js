@@ -1,5 +1,5 @@
 // Measured advice under the diagnosis banner. The wasm App decides everything (which
-// changes to try, how long, whether one helped, the sentences); this module only spends a
+// changes to try, how long, whether one helped, every sentence shown); this module only spends a
 // few milliseconds of each frame on `app.advisor_step(steps)` and shows the result: a
 // progress line while the counterfactual runs train, then one button per change that
 // measurably helped. A click hands the change's config patch to `apply`.
@@ -17,9 +17,15 @@ export function createAdvice({ anchor, getApp, apply }) {
   box.id = 'advice';
   box.className = 'advice';
   box.setAttribute('aria-label', 'Measured advice');
-  box.setAttribute('aria-live', 'polite');
   box.hidden = true;
   anchor.after(box);
+  // What a screen reader hears: one sentence when the status changes (never the progress).
+  const said = document.createElement('p');
+  said.className = 'sr-only';
+  said.setAttribute('role', 'status');
+  said.setAttribute('aria-live', 'polite');
+  box.after(said);
+  let status = '';
 
   let msPerStep = 0;
   let last = { status: 'none' };
@@ -32,11 +38,17 @@ export function createAdvice({ anchor, getApp, apply }) {
     shown = key;
     box.replaceChildren();
     box.hidden = r.status === 'none';
+    const now = `${r.status} ${r.trouble ?? ''}`;
+    if (now !== status) {
+      status = now;
+      said.textContent = r.status === 'running' ? 'Asking the network which fixes help…'
+        : r.status === 'none' ? '' : `${r.offers.length} measured fix${r.offers.length === 1 ? '' : 'es'} found.`;
+    }
     if (box.hidden) return;
     const head = document.createElement('p');
     head.className = 'advice-head';
+    head.textContent = r.summary;
     if (r.status === 'running') {
-      head.textContent = `Asking the network: training one-change variants for ${r.steps} steps each, same seed and data…`;
       const bar = document.createElement('progress');
       bar.max = 1;
       bar.value = r.progress;
@@ -45,11 +57,9 @@ export function createAdvice({ anchor, getApp, apply }) {
       return;
     }
     if (!r.offers.length) {
-      head.textContent = `None of the ${r.tried} one-change fixes tried helped within ${r.steps} steps.`;
       box.append(head);
       return;
     }
-    head.textContent = `Measured on ${r.steps}-step runs from the start, same seed and data; one click applies one change and restarts:`;
     const list = document.createElement('ul');
     list.className = 'advice-offers';
     for (const o of r.offers) {
@@ -66,12 +76,21 @@ export function createAdvice({ anchor, getApp, apply }) {
       item.append(text, button);
       list.append(item);
     }
+    if (document.documentElement.classList.contains('embed')) {
+      // Embedded, the frame is small: the offers fold away under one line.
+      const fold = document.createElement('details');
+      const summary = document.createElement('summary');
+      summary.textContent = `${r.offers.length} measured fix${r.offers.length === 1 ? '' : 'es'}: open to see and apply`;
+      fold.append(summary, head, list);
+      box.append(fold);
+      return;
+    }
     box.append(head, list);
   }
 
   function frame() {
     const app = getApp();
-    const steps = msPerStep > 0 ? Math.min(5000, Math.max(1, Math.floor(BUDGET_MS / msPerStep))) : 5;
+    const steps = msPerStep > 0 ? Math.min(5000, Math.max(1, Math.floor(BUDGET_MS / msPerStep))) : 1;
     const t0 = performance.now();
     last = JSON.parse(app.advisor_step(steps));
     if (last.used > 0) {

@@ -102,10 +102,10 @@ function errorText(e) {
 
 function afterConfigChange() {
   knownConfig = app.config();
-  msPerStep = 0;
   syncControls();
   writeUrl();
   updateText();
+  if (showLesson) showLesson(app.lesson());
   dirty = true;
 }
 
@@ -350,31 +350,19 @@ function doSteps(n) {
   return taken;
 }
 
-// Training gets at most this many milliseconds of a frame, so a huge network (64 layers of
-// 256 units) slows down training, not the page: the speed slider is a maximum.
-const STEP_BUDGET_MS = 10;
-/** Measured milliseconds per step of the current run (0 until measured). */
-let msPerStep = 0;
-
 /**
- * Trains up to `speed` steps within the frame's budget. Steps go in chunks sized by the
- * measured time per step, so no chunk overruns the budget by more than one step; the
- * first chunk of a run is a single step, which measures it.
+ * Trains the steps of one frame: chunks sized by the engine's step budget
+ * (src/view/budget.rs: at most about 10 ms of training a frame, at most `speed` steps),
+ * each chunk's time reported back so the next one is sized by the measured speed.
  */
 function playSteps(t0) {
-  const { speed } = view;
   let done = 0;
-  while (playing && done < speed) {
-    const left = STEP_BUDGET_MS - (performance.now() - t0);
-    if (done > 0 && left <= 0) break;
-    const fit = msPerStep > 0 ? Math.floor(left / msPerStep) : 1;
-    const n = Math.max(1, Math.min(speed - done, fit));
+  while (playing) {
+    const n = app.plan_steps(done, performance.now() - t0);
+    if (n === 0) break;
     const started = performance.now();
     const taken = doSteps(n);
-    if (taken > 0) {
-      const each = (performance.now() - started) / taken;
-      msPerStep = msPerStep > 0 ? 0.7 * msPerStep + 0.3 * each : each;
-    }
+    app.record_steps(taken, performance.now() - started);
     done += taken;
     if (taken < n) break;
   }
@@ -387,6 +375,8 @@ function frame() {
     if (dirty || app.needs_redraw()) draw();
     advice.frame();
   });
+  // When the first frame was drawn, for tests/e2e/bench.mjs (time since navigation).
+  if (frameMs.length === 0) performance.mark('gradscope-first-frame');
   frameMs.push(performance.now() - t0);
   while (frameMs.length > 120) frameMs.shift();
   requestAnimationFrame(frame);
@@ -524,7 +514,7 @@ async function main() {
   $('view-heatmap').addEventListener('mousemove', guarded(hover));
   $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
   new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
-  showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }));
+  showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }), () => guard(() => app.lesson_left(), false));
   embed.showLessonSlot();
   syncControls();
   writeUrl();

@@ -8,9 +8,10 @@ const $ = (id) => document.getElementById(id);
 /**
  * Builds the menu. `lessons`: the module's lesson list; `current`: the name the page was
  * set up by ('' for none); `apply(name)`: sets the lesson up, returns {ok, error}.
- * Returns `show(name)`, which shows a lesson's text ('' hides it).
+ * `left()`: whether the run has left the lesson's settings (its numbers then no longer
+ * describe the run). Returns `show(name)`, which shows a lesson's text ('' hides it).
  */
-export function initLessons(lessons, current, apply) {
+export function initLessons(lessons, current, apply, left = () => false) {
   const select = $('lesson-select');
   const none = new Option('Choose a lesson…', '');
   select.replaceChildren(none, ...lessons.map((l) => new Option(l.title, l.name)));
@@ -22,6 +23,7 @@ export function initLessons(lessons, current, apply) {
     $('lesson-text').hidden = !lesson;
     for (const el of document.querySelectorAll('.view.lesson-focus')) el.classList.remove('lesson-focus');
     if (!lesson) return;
+    $('lesson-left').hidden = !left();
     $('lesson-title').textContent = lesson.title;
     $('lesson-watch').textContent = lesson.watch;
     $('lesson-claim').textContent = lesson.claim;

@@ -117,6 +117,9 @@ pub struct Session<T: Float> {
     capacity: usize,
     steps: u64,
     diverged_at: Option<u64>,
+    /// Whether steps compute their per-layer records (true; benchmarks switch it off to
+    /// measure what the records cost).
+    records: bool,
 }
 
 impl<T: Float> Session<T> {
@@ -168,6 +171,7 @@ impl<T: Float> Session<T> {
             capacity: capacity.max(1),
             steps: 0,
             diverged_at: None,
+            records: true,
             spec,
         }
     }
@@ -265,6 +269,13 @@ impl<T: Float> Session<T> {
             .collect()
     }
 
+    /// With `false`, the following steps keep only the loss and the global gradient norms
+    /// (no per-layer measures): what a step costs without its records, for benchmarks.
+    /// The parameters evolve exactly as with records.
+    pub fn set_records(&mut self, on: bool) {
+        self.records = on;
+    }
+
     /// Trains up to `n` steps; returns how many were taken (fewer once diverged).
     pub fn step(&mut self, n: u64) -> u64 {
         let mut taken = 0;
@@ -317,12 +328,16 @@ impl<T: Float> Session<T> {
         // layer order (one pass over the gradients for both).
         let mut total_sq = 0.0;
         let mut layers: Vec<LayerRecord> = Vec::with_capacity(self.net.layers.len());
+        let records = self.records || detailed;
         for (l, shape) in self.net.layers.iter().enumerate() {
             let w_sq = sum4(&self.grads[shape.w_range()], |v| v * v);
             total_sq += w_sq
                 + sum4(&self.grads[shape.w_range().end..shape.range().end], |v| {
                     v * v
                 });
+            if !records {
+                continue;
+            }
             let (act_mean, act_std, flat_share, dead_share) = self.activation_stats(l);
             let g = w_sq.sqrt();
             layers.push(LayerRecord {
@@ -360,7 +375,9 @@ impl<T: Float> Session<T> {
                     rec.clipped_grad_norm = l2_norm(&self.grads[shape.w_range()]);
                 }
             }
-            self.prev_params.copy_from_slice(&self.net.params);
+            if records {
+                self.prev_params.copy_from_slice(&self.net.params);
+            }
             self.optimizer.step(&mut self.net.params, &self.grads);
             for (rec, shape) in layers.iter_mut().zip(&self.net.layers) {
                 let w = shape.w_range();
@@ -612,6 +629,10 @@ impl Run {
     }
     pub fn step(&mut self, n: u64) -> u64 {
         each!(self, s => s.step(n))
+    }
+    /// See [`Session::set_records`].
+    pub fn set_records(&mut self, on: bool) {
+        each!(self, s => s.set_records(on))
     }
     pub fn steps(&self) -> u64 {
         each!(self, s => s.steps())

@@ -29,7 +29,8 @@
 //!    [`Thresholds::lr_died_share`] of the learning rate, the weights move less than
 //!    [`Thresholds::frozen_update`] of their size per step, and the loss is above
 //!    [`Thresholds::far_share`] of chance;
-//! 9. stuck at chance: after [`Thresholds::verdict_steps`] steps the loss is still at least
+//! 9. stuck at chance: after [`Thresholds::verdict_steps`] steps the loss (here the mean
+//!    over the last [`Thresholds::verdict_window`] steps) is still at least
 //!    [`Thresholds::chance_share`] of chance;
 //! 10. learning: none of the above.
 
@@ -53,6 +54,9 @@ pub struct Thresholds {
     /// Steps after which a loss still at chance level is "stuck at chance" rather than
     /// "learning" (a deep network may sit at chance for a while before it starts).
     pub verdict_steps: u64,
+    /// Steps whose mean minibatch loss decides "stuck at chance": a verdict about the long
+    /// run, so a noisy loss near the boundary does not flip it every few steps.
+    pub verdict_window: usize,
     /// Loss at most this share of the chance loss: learned (for bce on two balanced
     /// classes, 0.069: the mean probability given to the right class is above 0.93).
     pub learned_share: f64,
@@ -85,6 +89,7 @@ pub struct Thresholds {
 pub const THRESHOLDS: Thresholds = Thresholds {
     window: 20,
     verdict_steps: 300,
+    verdict_window: 100,
     learned_share: 0.1,
     chance_share: 0.9,
     far_share: 0.5,
@@ -241,7 +246,9 @@ pub fn short(v: f64) -> String {
         };
     }
     let a = v.abs();
-    if a != 0.0 && !(1e-2..1e4).contains(&a) {
+    if a == 0.0 {
+        "0".into()
+    } else if !(1e-2..1e4).contains(&a) {
         format!("{v:.0e}")
     } else if a >= 100.0 {
         format!("{v:.0}")
@@ -258,6 +265,8 @@ pub struct Measures {
     pub steps: u64,
     /// Mean minibatch loss over the window (NaN when a step in it was non-finite).
     pub loss: f64,
+    /// Mean minibatch loss over the verdict window ([`Thresholds::verdict_window`]).
+    pub verdict_loss: f64,
     /// The latest full-training-split accuracy, if evaluated.
     pub accuracy: Option<f64>,
     /// The last step's raw global gradient norm.
@@ -285,6 +294,8 @@ impl Measures {
         let t = THRESHOLDS;
         let window: Vec<&StepRecord> = recent(history, t.window).collect();
         let loss = window.iter().map(|r| r.loss).sum::<f64>() / window.len() as f64;
+        let verdict: Vec<f64> = recent(history, t.verdict_window).map(|r| r.loss).collect();
+        let verdict_loss = verdict.iter().sum::<f64>() / verdict.len() as f64;
         let accuracy = history.iter().rev().find_map(|r| r.train_accuracy);
         let depth = task.depth.min(last.layers.len().saturating_sub(1));
         let ratio = if depth >= 2 {
@@ -335,6 +346,7 @@ impl Measures {
         Some(Measures {
             steps: last.step + 1,
             loss,
+            verdict_loss,
             accuracy,
             grad_norm: last.grad_norm,
             ratio,
@@ -368,7 +380,7 @@ impl Measures {
             && self.loss > t.far_share * c
         {
             Level::LrDied
-        } else if self.steps >= t.verdict_steps && self.loss >= t.chance_share * c {
+        } else if self.steps >= t.verdict_steps && self.verdict_loss >= t.chance_share * c {
             Level::Stuck
         } else {
             Level::Learning
@@ -404,8 +416,22 @@ pub fn diagnose(history: &VecDeque<StepRecord>, metric: Metric, task: &Task) -> 
             } else {
                 "inf"
             };
+            // The explosion that led there, if the records still hold it.
+            let peak = history
+                .iter()
+                .filter(|r| r.grad_norm.is_finite())
+                .max_by(|a, b| a.grad_norm.total_cmp(&b.grad_norm))
+                .filter(|r| r.grad_norm > THRESHOLDS.exploding_norm * task.chance)
+                .map(|r| {
+                    format!(
+                        ", after the gradient norm exploded to {} at step {}",
+                        short(r.grad_norm),
+                        r.step
+                    )
+                })
+                .unwrap_or_default();
             format!(
-                "Diverged ({what}) at step {}: the numbers overflowed. Clipping, a smaller learning rate or a smaller init are fixes to try.",
+                "Diverged ({what}) at step {}{peak}: the numbers overflowed. Clipping, a smaller learning rate or a smaller init are fixes to try.",
                 m.non_finite_at.unwrap_or(last)
             )
         }
@@ -466,9 +492,9 @@ pub fn diagnose(history: &VecDeque<StepRecord>, metric: Metric, task: &Task) -> 
             short(m.loss)
         ),
         Level::Stuck => format!(
-            "Stuck at chance: loss {} after {} steps, about what a constant guess scores ({chance}); the network has learned nothing yet.",
-            short(m.loss),
-            m.steps
+            "Stuck at chance: loss {} over the last {} steps, about what a constant guess scores ({chance}); the network has learned nothing yet.",
+            short(m.verdict_loss),
+            THRESHOLDS.verdict_window.min(history.len())
         ),
         Level::Learning => {
             let tail = if depth >= 2 {
@@ -653,5 +679,6 @@ mod tests {
         assert_eq!(short(2.1e-9), "2e-9");
         assert_eq!(short(0.314), "0.31");
         assert_eq!(short(f64::NAN), "NaN");
+        assert_eq!(short(0.0), "0");
     }
 }

@@ -6,6 +6,7 @@
 //! (`src/web.rs`) hands canvases in.
 
 pub mod axis;
+pub mod budget;
 pub mod boundary;
 pub mod chart;
 pub mod colormap;

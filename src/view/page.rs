@@ -9,6 +9,7 @@ use plotters::prelude::*;
 use serde_json::{json, Value};
 
 use super::boundary::{Boundary, GRID};
+use super::budget::{StepBudget, Work};
 use super::chart::{DrawResult, ImageSink, Style};
 use super::diagnosis::{self, Diagnosis};
 use super::views::{activations, data, flow, heatmap, loss, lr, View};
@@ -40,6 +41,8 @@ pub struct Page {
     lesson: Option<&'static Lesson>,
     /// What the last optimizer switch did to the learning rate.
     optimizer_note: Option<OptimizerNote>,
+    /// How many steps a frame trains ([`StepBudget`]).
+    budget: StepBudget,
 }
 
 /// What switching the optimizer did to the learning rate: kept the old one (unless the
@@ -96,6 +99,7 @@ impl Page {
             advisor: None,
             lesson: None,
             optimizer_note: None,
+            budget: StepBudget::new(),
         }
     }
 
@@ -148,6 +152,13 @@ impl Page {
         self.lesson
     }
 
+    /// Whether the run has left the lesson it was set up by (another setting or seed), so
+    /// that the lesson's numbers no longer describe it.
+    pub fn lesson_left(&self) -> bool {
+        self.lesson
+            .is_some_and(|l| &l.applied().config != self.run.config())
+    }
+
     /// The query of a link to this page: `lesson=NAME` (and `autoplay=1`) while the run
     /// and view are the lesson's, else every field off its default ([`url::to_query`]).
     pub fn query(&self) -> String {
@@ -167,6 +178,11 @@ impl Page {
 
     pub fn run(&self) -> &ConfiguredRun {
         &self.run
+    }
+
+    /// The engine's run, for what changes no setting (benchmarks switching records off).
+    pub fn engine_mut(&mut self) -> &mut crate::engine::session::Run {
+        self.run.engine_mut()
     }
 
     pub fn settings(&self) -> ViewSettings {
@@ -226,6 +242,7 @@ impl Page {
         let restarted = self.run.apply(new) == Change::Restart;
         if restarted {
             self.boundary = Boundary::new(GRID);
+            self.budget.restart();
         }
         Ok(restarted)
     }
@@ -239,6 +256,34 @@ impl Page {
     /// Trains up to `n` steps; returns how many were taken (0 once diverged).
     pub fn step(&mut self, n: u64) -> u64 {
         self.run.step(n)
+    }
+
+    /// The work of this run's steps ([`Work`]).
+    fn work(&self) -> Work {
+        let run = self.run.engine();
+        let spec = run.spec();
+        let data = run.dataset();
+        Work::of(
+            run.param_count(),
+            spec.batch_size,
+            data.n_train() + data.n_test(),
+            spec.eval_every,
+        )
+    }
+
+    /// Steps to train next in a frame that took `done` steps in `elapsed_ms` so far (at
+    /// most the view's speed per frame); 0 ends the frame's training. See [`StepBudget`].
+    pub fn plan_steps(&self, done: u64, elapsed_ms: f64) -> u64 {
+        let speed = u64::from(self.settings.speed);
+        self.budget
+            .next_chunk(&self.work(), self.run.steps(), done, speed, elapsed_ms)
+    }
+
+    /// The last `taken` steps took `ms` milliseconds.
+    pub fn record_steps(&mut self, taken: u64, ms: f64) {
+        let first = self.run.steps().saturating_sub(taken);
+        let gflop = self.work().of_steps(first, taken);
+        self.budget.record(gflop, ms);
     }
 
     /// The latest record as JSON ([`RecordJson`]; `step` null before the first step) with

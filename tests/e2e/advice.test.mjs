@@ -100,3 +100,26 @@ test('a healthy run gets no advice box', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('relu with N(0, 2^2) init says it exploded and diverged at the default speed, never dead', async () => {
+  const { page, errors } = await fresh('?depth=30&activation=relu&init=normal&std=2');
+  await page.evaluate(() => {
+    window.seen = [];
+    const box = document.getElementById('diagnosis');
+    new MutationObserver(() => window.seen.push(box.textContent)).observe(box, { childList: true, characterData: true, subtree: true });
+  });
+  await page.click('#play');
+  await page.waitForFunction(() => window.gradscope.inspect().diverged, null, { timeout: 30000 });
+  await page.waitForFunction(() => /^Diverged/.test(document.getElementById('diagnosis').textContent));
+  const seen = await page.evaluate(() => window.seen);
+  // Exploding shows, or (when the first frame already reaches step 1) the divergence
+  // names the explosion that caused it.
+  assert.ok(seen.some((t) => /^Exploding: gradient norm/.test(t) || /^Diverged \(NaN\) at step 1, after the gradient norm exploded to \d+e\d+ at step 0/.test(t)), seen.join('\n'));
+  assert.ok(!seen.some((t) => /dead/i.test(t)), seen.join('\n'));
+  // The advice for a diverged run is measured too; whatever it says, it finishes.
+  const advice = await adviceDone(page);
+  assert.equal(advice.trouble, 'diverged');
+  for (const o of advice.offers) assert.match(o.text, /no NaN or inf in \d+ steps/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

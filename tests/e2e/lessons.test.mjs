@@ -105,6 +105,7 @@ test('the lesson menu sets a lesson up, and an unknown lesson gets the list', as
   assert.equal(config.dataset.kind, 'sparse');
   assert.equal(config.optimizer.kind, 'adagrad');
   assert.equal(await page.$eval('#lesson-text', (el) => el.hidden), false);
+  assert.equal(await page.isVisible('#lesson-left'), false, 'the run is the lesson\'s');
   assert.equal(await page.$eval('#messages', (el) => el.hidden), true);
   assert.match(page.url(), /\?lesson=adagrad-sparse$/);
   // Its view: the learning rate per input feature, and a radio to go back.
@@ -116,6 +117,10 @@ test('the lesson menu sets a lesson up, and an unknown lesson gets the list', as
   // A changed setting: the link spells the setup out.
   await page.evaluate(() => window.gradscope.setConfig({ network: { depth: 3 } }));
   assert.match(await page.evaluate(() => window.gradscope.query()), /dataset=sparse.*depth=3/);
+  // The lesson's numbers no longer describe this run, and the page says so.
+  assert.equal(await page.isVisible('#lesson-left'), true);
+  await page.selectOption('#lesson-select', 'adagrad-sparse');
+  assert.equal(await page.isVisible('#lesson-left'), false);
   assert.deepEqual(errors, []);
   await page.close();
 });
