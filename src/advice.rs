@@ -613,7 +613,11 @@ mod tests {
         a.finish();
         assert_eq!(a.trouble(), Some(Level::Learning));
         assert!(a.offers().is_empty());
-        assert!(a.summary().contains("is fine (learning)"), "{}", a.summary());
+        assert!(
+            a.summary().contains("is fine (learning)"),
+            "{}",
+            a.summary()
+        );
     }
 
     #[test]
