@@ -152,7 +152,7 @@ fn a_link_names_a_lesson_and_other_parameters_override_it() {
     let p = Page::from_query("?depth=12&lesson=skips-scaled");
     assert_eq!(p.run().config().network.depth, 12);
     assert_eq!(p.run().config().network.residual_scale, 0.22);
-    assert!(p.query().contains("depth=12") && p.query().contains("residual_scale=0.22"));
+    assert_eq!(p.query(), "lesson=skips-scaled&depth=12");
     // The lesson's view settings come too.
     let p = Page::from_query("?lesson=adagrad-sparse");
     assert_eq!(p.settings().lr_by, gradscope::view::LrBy::Feature);
@@ -176,11 +176,32 @@ fn a_link_names_a_lesson_and_other_parameters_override_it() {
     assert_eq!(p.set_lesson("narrow-relu-dies"), Ok(()));
     assert_eq!(p.run().config().network.width, 4);
     assert_eq!(p.query(), "lesson=narrow-relu-dies");
+    assert!(!p.lesson_left());
     assert_eq!(
         p.set_config(&serde_json::json!({"network": {"width": 32}})),
         Ok(true)
     );
-    assert!(p.query().contains("width=32"), "{}", p.query());
+    assert_eq!(p.query(), "lesson=narrow-relu-dies&width=32");
+    assert!(p.lesson_left());
+    // A setting put back to its default is written out, so the lesson does not undo it.
+    assert_eq!(
+        p.set_config(&serde_json::json!({"network": {"activation": "tanh"}})),
+        Ok(true)
+    );
+    assert_eq!(
+        p.query(),
+        "lesson=narrow-relu-dies&width=32&activation=tanh"
+    );
+    // An optimizer switch that keeps the lesson's learning rate: still the same run.
+    let mut p = Page::from_query("?lesson=fix-init");
+    assert_eq!(
+        p.set_config(&serde_json::json!({"optimizer": {"kind": "adam"}})),
+        Ok(true)
+    );
+    let q = p.query();
+    assert!(q.starts_with("lesson=fix-init&"), "{q}");
+    assert_eq!(Page::from_query(&q).run().config(), p.run().config(), "{q}");
+    assert_eq!(Page::from_query(&q).query(), q);
 }
 
 #[test]

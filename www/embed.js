@@ -65,7 +65,8 @@ export function linkQuery(query) {
   return [query, options.query].filter(Boolean).join('&');
 }
 
-/** Keeps the "open in gradscope" link on the current setup (the full page, same lesson). */
+/** Keeps the "open in gradscope" link on the current setup (the full page; the run's
+ * query names the lesson). */
 export function updateOpenLink(query) {
   $('open-full').href = `${location.pathname}${query ? `?${query}` : ''}`;
 }

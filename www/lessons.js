@@ -45,6 +45,10 @@ export function initLessons(lessons, current, apply, left = () => false) {
     const result = apply(select.value);
     if (result && result.ok) show(select.value);
   });
+  $('lesson-restore').addEventListener('click', () => {
+    const result = apply(select.value);
+    if (result && result.ok) show(select.value);
+  });
   show(current);
   return show;
 }

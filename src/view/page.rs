@@ -159,18 +159,22 @@ impl Page {
             .is_some_and(|l| &l.applied().config != self.run.config())
     }
 
-    /// The query of a link to this page: `lesson=NAME` (and `autoplay=1`) while the run
-    /// and view are the lesson's, else every field off its default ([`url::to_query`]).
+    /// The query of a link to this page. After a lesson: `lesson=NAME` and the settings
+    /// that differ from the lesson's (so the link keeps the lesson's text), as long as that
+    /// link reads back to this very run and view; else every field off its default
+    /// ([`url::to_query`]).
     pub fn query(&self) -> String {
         if let Some(l) = self.lesson {
             let a = l.applied();
-            let view = ViewSettings {
-                autoplay: self.settings.autoplay,
-                ..a.view
+            let over = url::to_query_over(self.run.config(), &self.settings, (&a.config, &a.view));
+            let q = if over.is_empty() {
+                format!("lesson={}", l.name)
+            } else {
+                format!("lesson={}&{over}", l.name)
             };
-            if &a.config == self.run.config() && view == self.settings {
-                let play = if view.autoplay { "&autoplay=1" } else { "" };
-                return format!("lesson={}{play}", l.name);
+            let back = url::read(&q);
+            if &back.config == self.run.config() && back.view == self.settings {
+                return q;
             }
         }
         url::to_query(self.run.config(), &self.settings)

@@ -380,19 +380,55 @@ pub(crate) fn encode(s: &str) -> String {
 pub fn to_query(config: &Config, view: &ViewSettings) -> String {
     let cfg = serde_json::to_value(config).unwrap_or_default();
     let vw = serde_json::to_value(view).unwrap_or_default();
+    query_parts(&cfg, &vw, |f, v| f.default_in(&cfg).as_ref() != Some(v)).join("&")
+}
+
+/// The parameters that set up `config` and `view` over a lesson's `base` config and view:
+/// every field whose value differs from the lesson's, and every field whose default
+/// follows a field that does, in the schema's order.
+pub fn to_query_over(
+    config: &Config,
+    view: &ViewSettings,
+    base: (&Config, &ViewSettings),
+) -> String {
+    let cfg = serde_json::to_value(config).unwrap_or_default();
+    let vw = serde_json::to_value(view).unwrap_or_default();
+    let base_cfg = serde_json::to_value(base.0).unwrap_or_default();
+    let base_vw = serde_json::to_value(base.1).unwrap_or_default();
+    let differs = |path: &str, section: Section, v: &Value| {
+        let doc = match section {
+            Section::Config => &base_cfg,
+            Section::View => &base_vw,
+        };
+        !schema::get(doc, path).is_some_and(|b| same(b, v))
+    };
+    query_parts(&cfg, &vw, |f, v| {
+        // A field whose default follows another (a hyper-parameter its optimizer) is
+        // written whenever that one changed, since the lesson's value would not follow.
+        let leader_changed = f.depends_on().is_some_and(|on| {
+            schema::get(&cfg, on).is_some_and(|lv| differs(on, Section::Config, lv))
+        });
+        leader_changed || differs(f.path, f.section, v)
+    })
+    .join("&")
+}
+
+/// `url=value` for every non-derived field that has a value in `cfg` / `vw` and that
+/// `keep` keeps.
+fn query_parts(cfg: &Value, vw: &Value, keep: impl Fn(&Field, &Value) -> bool) -> Vec<String> {
     let mut parts = Vec::new();
     for f in FIELDS {
         if matches!(f.default, DefaultRule::Derived(_)) {
             continue;
         }
         let doc = match f.section {
-            Section::Config => &cfg,
-            Section::View => &vw,
+            Section::Config => cfg,
+            Section::View => vw,
         };
         let Some(v) = schema::get(doc, f.path).filter(|v| !v.is_null()) else {
             continue;
         };
-        if f.default_in(&cfg).as_ref() == Some(v) {
+        if !keep(f, v) {
             continue;
         }
         let text = match v {
@@ -402,7 +438,7 @@ pub fn to_query(config: &Config, view: &ViewSettings) -> String {
         };
         parts.push(format!("{}={}", f.url, encode(&text)));
     }
-    parts.join("&")
+    parts
 }
 
 #[cfg(test)]

@@ -114,13 +114,15 @@ test('the lesson menu sets a lesson up, and an unknown lesson gets the list', as
   await page.check('input[name="lr_by"][value="layer"]');
   assert.equal((await page.evaluate(() => window.gradscope.view())).lr_by, 'layer');
   assert.doesNotMatch(await page.textContent('#lr-caption'), /per input feature/);
-  // A changed setting: the link spells the setup out.
+  // A changed setting: the link is the lesson and what differs from it.
   await page.evaluate(() => window.gradscope.setConfig({ network: { depth: 3 } }));
-  assert.match(await page.evaluate(() => window.gradscope.query()), /dataset=sparse.*depth=3/);
-  // The lesson's numbers no longer describe this run, and the page says so.
+  assert.equal(await page.evaluate(() => window.gradscope.query()), 'lesson=adagrad-sparse&depth=3&lr_by=layer');
+  // The lesson's numbers no longer describe this run, and the page says so and offers it back.
   assert.equal(await page.isVisible('#lesson-left'), true);
-  await page.selectOption('#lesson-select', 'adagrad-sparse');
+  await page.click('#lesson-restore');
+  assert.equal((await page.evaluate(() => window.gradscope.config())).network.depth, 2);
   assert.equal(await page.isVisible('#lesson-left'), false);
+  assert.match(page.url(), /\?lesson=adagrad-sparse$/);
   assert.deepEqual(errors, []);
   await page.close();
 });
