@@ -143,8 +143,9 @@ function setView(partial) {
 }
 
 function writeUrl() {
-  embed.updateOpenLink(app.query());
-  const query = embed.linkQuery(app.query());
+  const own = app.query();
+  embed.updateOpenLink(own);
+  const query = embed.linkQuery(own);
   knownQuery = query;
   $('share').href = `?${query}`;
   try {

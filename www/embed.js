@@ -33,7 +33,7 @@ export function applyOptions(allViews) {
   for (const name of allViews) {
     $(`view-${name}`).closest('.view').classList.toggle('off', !options.shown_views.includes(name));
   }
-  for (const name of options.views) views.appendChild($(`view-${name}`).closest('.view'));
+  for (const name of options.shown_views) views.appendChild($(`view-${name}`).closest('.view'));
   const shown = options.shown_controls;
   for (const box of document.querySelectorAll('.controls .control, #control-metric')) {
     box.classList.toggle('off', !shown.includes(box.id.replace(/^control-/, '')));

@@ -29,8 +29,11 @@ pub const PARAMS: [&str; 4] = ["embed", "views", "controls", "allow_origin"];
 pub struct PageOptions {
     /// Compact layout for an iframe.
     pub embed: bool,
-    /// The views to show, in the order given; empty means every view.
+    /// The views to show, in the order given; empty means every view (in embed mode,
+    /// the lesson's views when the link names a lesson).
     pub views: Vec<&'static str>,
+    /// The views of the lesson the link names (`lesson=NAME`), in its order.
+    pub lesson_views: Vec<&'static str>,
     /// The controls to show (URL names), in the order given; `None` means all of them in
     /// the full page and none in embed mode; `Some(vec![])` (an empty `controls=`) none.
     pub controls: Option<Vec<&'static str>>,
@@ -61,6 +64,12 @@ pub fn read(query: &str) -> PageOptions {
         .filter(|p| !p.is_empty())
     {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        if raw_key == "lesson" {
+            // The lesson itself is url.rs's; only its views matter here.
+            let lesson = super::url::decode(raw_value).and_then(|n| crate::lessons::find(&n));
+            options.lesson_views =
+                lesson.map_or_else(Vec::new, |l| l.views.iter().map(|v| v.name()).collect());
+        }
         let Some(&key) = PARAMS.iter().find(|k| **k == raw_key) else {
             continue;
         };
@@ -184,12 +193,14 @@ impl PageOptions {
         parts.join("&")
     }
 
-    /// The views to show: the named ones, or all of them.
+    /// The views to show: the named ones; else in embed mode the lesson's; else all.
     pub fn shown_views(&self) -> Vec<&'static str> {
-        if self.views.is_empty() {
-            View::names()
-        } else {
+        if !self.views.is_empty() {
             self.views.clone()
+        } else if self.embed && !self.lesson_views.is_empty() {
+            self.lesson_views.clone()
+        } else {
+            View::names()
         }
     }
 
@@ -279,6 +290,25 @@ mod tests {
             Vec::<&str>::new()
         );
         assert_eq!(read("controls=").controls, Some(vec![]));
+    }
+
+    #[test]
+    fn embed_mode_shows_a_lesson_s_views_unless_views_are_named() {
+        let lesson = crate::lessons::find("adagrad-decay").unwrap_or_else(|| panic!("lesson"));
+        let theirs: Vec<&str> = lesson.views.iter().map(|v| v.name()).collect();
+        assert!(theirs.len() < View::ALL.len());
+        assert_eq!(read("embed=1&lesson=adagrad-decay").shown_views(), theirs);
+        assert_eq!(
+            read("embed=1&lesson=adagrad-decay&views=data").shown_views(),
+            vec!["data"]
+        );
+        assert_eq!(
+            read("lesson=adagrad-decay").shown_views(),
+            View::names(),
+            "full page"
+        );
+        assert_eq!(read("embed=1&lesson=nope").shown_views(), View::names());
+        assert_eq!(read("embed=1&lesson=adagrad-decay").to_query(), "embed=1");
     }
 
     #[test]

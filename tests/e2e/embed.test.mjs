@@ -92,6 +92,10 @@ test('embed mode with no controls named shows none; the full page takes views= t
   assert.deepEqual(await page.$$eval('.view:not(.off) canvas', (cs) => cs.map((c) => c.id)), ['view-flow']);
   assert.equal(await page.isVisible('#note'), false);
   await page.close();
+  // A lesson in embed mode shows its own views when none are named.
+  const { page: lesson } = await open(`${server.url}?embed=1&lesson=exploding-init`, { width: 500, height: 600 });
+  assert.deepEqual(await lesson.$$eval('.view:not(.off) canvas', (cs) => cs.map((c) => c.id)), ['view-flow', 'view-heatmap', 'view-loss'], 'in the lesson\'s order');
+  await lesson.close();
   const { page: full } = await open(`${server.url}?views=loss,data`);
   assert.deepEqual(await full.$$eval('.view:not(.off) canvas', (cs) => cs.map((c) => c.id)), ['view-loss', 'view-data']);
   assert.equal(await full.isVisible('#control-depth'), true, 'the full page keeps every control');
