@@ -18,7 +18,6 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use crate::config::schema;
 use crate::view::chart::{drawable, CellSink, DrawResult, ImageSink, Style};
 use crate::view::page::Page;
-use crate::view::views::lr;
 use crate::view::{url, Rect, View};
 
 /// The global property where a panic leaves its message, for the page's crash banner
@@ -123,9 +122,10 @@ impl App {
         schema::states(self.page.run().config(), &self.page.settings()).to_string()
     }
 
-    /// The caption of the effective-learning-rate view for this run's optimizer.
-    pub fn lr_caption(&self) -> String {
-        lr::caption(self.page.run().config().optimizer.kind)
+    /// The title and caption of each view whose words depend on the run (JSON object by
+    /// view name: `{title, caption}`).
+    pub fn captions(&self) -> String {
+        self.page.captions().to_string()
     }
 
     /// Deep-merges a partial config (JSON) and applies it: a change to fields the schema

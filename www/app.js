@@ -217,7 +217,6 @@ function syncControls() {
       $(`out-${f.url}`).textContent = fmt(st.value);
     }
   }
-  $('lr-caption').textContent = app.lr_caption();
 }
 
 // ---- drawing and the loop ---------------------------------------------------------------
@@ -247,7 +246,19 @@ function draw() {
   dirty = false;
 }
 
+/** Titles and captions that depend on the run (optimizer, task, divergence), from Rust. */
+function updateCaptions() {
+  for (const [name, c] of Object.entries(JSON.parse(app.captions()))) {
+    const article = $(`view-${name}`).closest('.view');
+    const title = article.querySelector('h2');
+    const caption = article.querySelector('.caption');
+    if (title.textContent !== c.title) title.textContent = c.title;
+    if (caption.textContent !== c.caption) caption.textContent = c.caption;
+  }
+}
+
 function updateText() {
+  updateCaptions();
   const d = JSON.parse(app.diagnosis());
   const box = $('diagnosis');
   box.textContent = d.text;
@@ -417,9 +428,7 @@ function hover(event) {
     tip.hidden = true;
     return;
   }
-  const h = JSON.parse(hit);
-  const v = typeof h.value === 'number' ? h.value.toExponential(2) : h.value;
-  tip.textContent = `layer ${h.layer} · step ${h.step} · ${h.measure} = ${v}`;
+  tip.textContent = JSON.parse(hit).text;
   tip.hidden = false;
   tip.style.left = `${Math.min(x + 12, rect.width - tip.offsetWidth - 4)}px`;
   tip.style.top = `${Math.max(0, y - 30)}px`;

@@ -17,10 +17,9 @@ use crate::config::{Config, ConfigError};
 use crate::run::{Change, ConfiguredRun};
 use crate::trace::RecordJson;
 
-/// Step records kept for the charts.
+/// Step records kept in full (the diagnosis reads them; the time charts draw the run's
+/// whole timeline).
 pub const HISTORY: usize = 2000;
-/// Steps across the heatmap and the time charts.
-pub const WINDOW: usize = 300;
 
 /// Everything the page shows, without the DOM.
 pub struct Page {
@@ -144,12 +143,12 @@ impl Page {
         match view {
             View::Heatmap => {
                 let metric = self.settings.metric;
-                self.heatmap = Some(heatmap::draw(root, style, run, metric, WINDOW, sink)?);
+                self.heatmap = Some(heatmap::draw(root, style, run, metric, sink)?);
                 Ok(())
             }
             View::Flow => flow::draw(root, style, run),
-            View::Lr => lr::draw(root, style, run, WINDOW),
-            View::Loss => loss::draw(root, style, run, WINDOW),
+            View::Lr => lr::draw(root, style, run),
+            View::Loss => loss::draw(root, style, run),
             View::Activations => activations::draw(root, style, run, sink),
             View::Data => data::draw_live(root, style, run, &mut self.boundary, sink),
         }
@@ -162,6 +161,18 @@ impl Page {
         shown.into_iter().any(|v| v == View::Data)
             && self.run.dataset().kind.classes().is_some()
             && !self.boundary.is_synced(self.run.steps())
+    }
+
+    /// The title and caption of each view whose words depend on the run, by view name
+    /// (`{"lr": {"title": ..., "caption": ...}, ...}`).
+    pub fn captions(&self) -> Value {
+        let mut out = serde_json::Map::new();
+        for v in View::ALL {
+            if let Some((title, caption)) = super::views::caption(v, self.run.engine()) {
+                out.insert(v.name().into(), json!({"title": title, "caption": caption}));
+            }
+        }
+        Value::Object(out)
     }
 
     /// The heatmap cell under canvas pixel `(x, y)` as last drawn.
