@@ -17,6 +17,8 @@ pub const MAX_TICKS: usize = 8;
 pub struct LogAxis {
     pub lo: f64,
     pub hi: f64,
+    /// The most ticks it labels (2 ..= [`MAX_TICKS`]; fewer on a short chart).
+    pub max_ticks: usize,
 }
 
 impl LogAxis {
@@ -24,6 +26,12 @@ impl LogAxis {
     /// of a decade each side), at least one decade wide; `10^-3 .. 10^0` when there are
     /// none. Zeros, negatives, NaN and infinities are left out (charts mark them apart).
     pub fn fit<'a>(values: impl IntoIterator<Item = &'a f64>) -> LogAxis {
+        LogAxis::fit_with(values, MAX_TICKS)
+    }
+
+    /// [`LogAxis::fit`] with room for at most `max_ticks` labels (at least 2).
+    pub fn fit_with<'a>(values: impl IntoIterator<Item = &'a f64>, max_ticks: usize) -> LogAxis {
+        let max_ticks = max_ticks.clamp(2, MAX_TICKS);
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for &v in values {
             if v.is_finite() && v > 0.0 {
@@ -33,7 +41,11 @@ impl LogAxis {
             }
         }
         if !lo.is_finite() {
-            return LogAxis { lo: -3.0, hi: 0.0 };
+            return LogAxis {
+                lo: -3.0,
+                hi: 0.0,
+                max_ticks,
+            };
         }
         let (mut lo, mut hi) = (lo - 1.0 / 6.0, hi + 1.0 / 6.0);
         if hi - lo < 1.0 {
@@ -42,12 +54,12 @@ impl LogAxis {
         }
         if hi - lo >= 2.0 {
             // Out to the ticks: the labels then reach past the data at both ends.
-            let s = stride(lo, hi);
+            let s = stride(lo, hi, max_ticks);
             (lo, hi) = ((lo / s).floor() * s, (hi / s).ceil() * s);
         }
         let lo = lo.clamp(MIN_DECADE, MAX_DECADE - 1.0);
         let hi = hi.clamp(lo + 1.0, MAX_DECADE);
-        LogAxis { lo, hi }
+        LogAxis { lo, hi, max_ticks }
     }
 
     /// Where `v` goes on the axis: `log10 v` clamped into the axis, or `None` for zero,
@@ -63,9 +75,9 @@ impl LogAxis {
     pub fn ticks(&self) -> Vec<f64> {
         let (first, last) = (self.lo.ceil(), self.hi.floor());
         if self.hi - self.lo >= 2.0 && last > first {
-            let s = stride(self.lo, self.hi);
+            let s = stride(self.lo, self.hi, self.max_ticks);
             let start = (first / s).ceil() * s;
-            return (0..MAX_TICKS)
+            return (0..self.max_ticks)
                 .map(|i| start + s * i as f64)
                 .filter(|t| *t <= last)
                 .collect();
@@ -81,7 +93,7 @@ impl LogAxis {
             }
             d += 1.0;
         }
-        if ticks.len() > MAX_TICKS {
+        if ticks.len() > self.max_ticks {
             ticks.retain(|t| (t - t.round()).abs() < 1e-9);
         }
         ticks
@@ -90,17 +102,17 @@ impl LogAxis {
 
 /// Decades between the ticks of an axis from decade `lo` to `hi`: the first of 1, 2, 3, 5,
 /// 10, 20, 25, 50, 100, 150, 200, 500 whose multiples from below `lo` to above `hi` number at most
-/// [`MAX_TICKS`].
-pub fn stride(lo: f64, hi: f64) -> f64 {
+/// `max_ticks`.
+pub fn stride(lo: f64, hi: f64, max_ticks: usize) -> f64 {
     for s in [
         1.0f64, 2.0, 3.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 150.0, 200.0, 500.0,
     ] {
         let count = (hi / s).ceil() - (lo / s).floor() + 1.0;
-        if count <= MAX_TICKS as f64 {
+        if count <= max_ticks as f64 {
             return s;
         }
     }
-    ((hi - lo) / (MAX_TICKS - 1) as f64).ceil().max(1.0)
+    ((hi - lo) / (max_ticks.max(2) - 1) as f64).ceil().max(1.0)
 }
 
 /// The `y` coordinate of a chart on a [`LogAxis`]: values are decades, and the ticks are

@@ -291,6 +291,46 @@ pub fn axis_layout<DB: DrawingBackend>(
     })
 }
 
+/// How many labels a log axis on a chart filling `area` has room for: one per 1.8 label
+/// heights of its plotting height (2 ..= [`super::axis::MAX_TICKS`]).
+pub fn log_tick_budget<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    style: Style,
+) -> DrawResult<usize> {
+    let plot = plot_height(area, style)?;
+    let (_, lh) = area
+        .estimate_text_size("1e-9", &style.font(LABEL_FONT))
+        .map_err(e)?;
+    Ok(((plot as f64 / (1.8 * lh.max(1) as f64)) as usize).clamp(2, super::axis::MAX_TICKS))
+}
+
+/// The plotting height of a chart filling `area` (its height less the bottom label area
+/// and the margins).
+fn plot_height<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, style: Style) -> DrawResult<u32> {
+    let (_, h) = area.dim_in_pixel();
+    let layout = axis_layout(area, style, &[], "0", 2)?;
+    Ok(h.saturating_sub(layout.x_area + style.px(16.0)))
+}
+
+/// The first of `titles` whose text fits in `length` pixels (the last if none does): a
+/// vertical axis's title must not run past the axis.
+pub fn title_that_fits<'t, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    style: Style,
+    titles: &[&'t str],
+    length: u32,
+) -> DrawResult<&'t str> {
+    for t in titles {
+        let (w, _) = area
+            .estimate_text_size(t, &style.font(TITLE_FONT))
+            .map_err(e)?;
+        if w <= length {
+            return Ok(t);
+        }
+    }
+    Ok(titles.last().copied().unwrap_or(""))
+}
+
 /// The label of a step on a time axis: whole steps ("2200"; "12k" from 10,000 on).
 pub fn step_label(v: f64) -> String {
     if v.abs() >= 1e4 && (v / 1e3).fract().abs() < 1e-9 {
@@ -311,12 +351,13 @@ pub(crate) fn time_log_chart<'a, DB: DrawingBackend + 'a>(
     style: Style,
     steps: (f64, f64),
     axis: LogAxis,
-    y_desc: &str,
+    y_desc: &[&str],
     max_x_labels: usize,
 ) -> DrawResult<TimeLogChart<'a, DB>> {
     let x1 = step_end(steps);
     let y_labels: Vec<String> = axis.ticks().into_iter().map(log_label).collect();
     let layout = axis_layout(area, style, &y_labels, &step_label(x1), max_x_labels)?;
+    let y_desc = title_that_fits(area, style, y_desc, plot_height(area, style)?)?;
     let mut chart = ChartBuilder::on(area)
         .margin(style.px(8.0))
         .margin_right(style.px(12.0))
@@ -387,7 +428,7 @@ pub(crate) enum Corner {
 /// A legend on a translucent white box: a short line in each entry's colour and its name,
 /// in the corner of the plotting area where the fewest of `occupied` (data points, in
 /// plotting-area pixels) fall, upper right first on ties. Nothing is drawn without
-/// entries. Drawn here rather than by plotters, whose legend measures its text with a
+/// entries, or when the box would not fit inside the plotting area. Drawn here rather than by plotters, whose legend measures its text with a
 /// styled DOM element in the browser, which a strict Content-Security-Policy refuses;
 /// text sizes come from the backend (the page's canvas measures them itself).
 pub(crate) fn legend<DB: DrawingBackend, X: Ranged, Y: Ranged>(
@@ -419,6 +460,11 @@ pub(crate) fn legend<DB: DrawingBackend, X: Ranged, Y: Ranged>(
     );
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
+    if box_w + 2 * pad > w || box_h + 2 * pad > h {
+        // No room inside the plot: no legend rather than one over the axes (the caption
+        // names the lines).
+        return Ok(None);
+    }
     let place = |c: Corner| {
         let x = match c {
             Corner::UpperLeft | Corner::LowerLeft => pad,

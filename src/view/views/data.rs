@@ -10,7 +10,9 @@ use plotters::prelude::*;
 
 use crate::engine::session::Run;
 use crate::view::boundary::{Boundary, EXTENT, GRID};
-use crate::view::chart::{e, plot_rect, rgb, CellSink, DrawResult, ImageSink, Style};
+use crate::view::chart::{
+    axis_layout, e, plot_rect, rgb, CellSink, DrawResult, ImageSink, Style, LABEL_FONT, TITLE_FONT,
+};
 use crate::view::colormap::CLASSES;
 use crate::view::plane::{self, Plane, Point};
 use crate::view::Rect;
@@ -143,19 +145,24 @@ pub fn curve_chart<DB: DrawingBackend>(
         .filter(|v| v.is_finite());
     let (lo, hi) = ys.fold((-1.2f64, 1.2f64), |(a, b), v| (a.min(v), b.max(v)));
     let (lo, hi) = (lo.max(-10.0), hi.min(10.0));
+    let layout = axis_layout(root, style, &["-10.0".to_string()], "-1.0", 6)?;
     let mut chart = ChartBuilder::on(root)
         .margin(style.px(8.0))
-        .x_label_area_size(style.px(26.0))
-        .y_label_area_size(style.px(34.0))
+        .margin_right(style.px(12.0))
+        .x_label_area_size(layout.x_area)
+        .y_label_area_size(layout.y_area)
         .build_cartesian_2d(-1.1..1.1, lo..hi)
         .map_err(e)?;
     chart
         .configure_mesh()
+        .set_all_tick_mark_size(layout.tick)
         .x_desc("x")
         .y_desc("y")
+        .x_labels(layout.x_labels)
+        .y_labels(6)
         .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
-        .label_style(style.font(10.0))
-        .axis_desc_style(style.font(11.0))
+        .label_style(style.font(LABEL_FONT))
+        .axis_desc_style(style.font(TITLE_FONT))
         .draw()
         .map_err(e)?;
     let point = rgb(CLASSES[0]);
@@ -205,18 +212,24 @@ pub fn frame<DB: DrawingBackend>(
     extent: f64,
 ) -> DrawResult<Rect> {
     root.fill(&WHITE).map_err(e)?;
+    let layout = axis_layout(root, style, &["-2.0".to_string()], "-2.0", 5)?;
     let mut chart = ChartBuilder::on(root)
         .margin(style.px(8.0))
-        .x_label_area_size(style.px(26.0))
-        .y_label_area_size(style.px(34.0))
+        .margin_right(style.px(12.0))
+        .x_label_area_size(layout.x_area)
+        .y_label_area_size(layout.y_area)
         .build_cartesian_2d(-extent..extent, -extent..extent)
         .map_err(e)?;
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_labels(5)
+        .set_all_tick_mark_size(layout.tick)
+        .x_desc("x₁")
+        .y_desc("x₂")
+        .x_labels(layout.x_labels)
         .y_labels(5)
-        .label_style(style.font(10.0))
+        .label_style(style.font(LABEL_FONT))
+        .axis_desc_style(style.font(TITLE_FONT))
         .draw()
         .map_err(e)?;
     Ok(plot_rect(&chart))

@@ -15,7 +15,8 @@ use crate::engine::clip::Clip;
 use crate::engine::session::{Run, StepRecord};
 use crate::view::axis::{log_label, DecadeCoord, LogAxis};
 use crate::view::chart::{
-    axis_layout, e, legend, occupied, rgb, DrawResult, Style, LABEL_FONT, TITLE_FONT,
+    axis_layout, e, legend, log_tick_budget, occupied, rgb, title_that_fits, DrawResult, Style,
+    LABEL_FONT, TITLE_FONT,
 };
 use crate::view::colormap::{CLASSES, NON_FINITE};
 use crate::view::theory;
@@ -98,14 +99,21 @@ pub fn chart<DB: DrawingBackend>(
         .chain(line)
         .chain(theory_values)
         .collect();
-    let axis = LogAxis::fit(&values);
+    let axis = LogAxis::fit_with(&values, log_tick_budget(root, style)?);
     let y_labels: Vec<String> = axis.ticks().into_iter().map(log_label).collect();
     let layout = axis_layout(root, style, &y_labels, "out", n.min(16))?;
-    let y_desc = if theory.is_some() {
-        "‖dL/dW‖ · rms dL/dz"
+    let (_, h) = root.dim_in_pixel();
+    let titles: &[&str] = if theory.is_some() {
+        &["‖dL/dW‖ · rms dL/dz", "‖dL/dW‖, dL/dz"]
     } else {
-        "‖dL/dW‖"
+        &["‖dL/dW‖"]
     };
+    let y_desc = title_that_fits(
+        root,
+        style,
+        titles,
+        h.saturating_sub(layout.x_area + style.px(16.0)),
+    )?;
     let mut chart = ChartBuilder::on(root)
         .margin(style.px(8.0))
         .margin_right(style.px(12.0))

@@ -12,8 +12,8 @@ use crate::engine::session::Run;
 use crate::engine::timeline::{Bucket, Timeline};
 use crate::view::axis::LogAxis;
 use crate::view::chart::{
-    axis_layout, e, legend, non_finite_marks, occupied, rgb, step_end, step_label, time_log_chart,
-    Band, DrawResult, Line, Style, LABEL_FONT, TITLE_FONT,
+    axis_layout, e, legend, log_tick_budget, non_finite_marks, occupied, rgb, step_end, step_label,
+    time_log_chart, Band, DrawResult, Line, Style, LABEL_FONT, TITLE_FONT,
 };
 use crate::view::colormap::{CLASSES, NON_FINITE};
 
@@ -87,8 +87,8 @@ pub fn chart<DB: DrawingBackend>(
         .map(|p| p.1)
         .chain(lines.train_band.iter().flat_map(|b| [b.1, b.2]))
         .collect();
-    let axis = LogAxis::fit(&values);
-    let mut chart = time_log_chart(&left, style, steps, axis, "loss", 5)?;
+    let axis = LogAxis::fit_with(&values, log_tick_budget(&left, style)?);
+    let mut chart = time_log_chart(&left, style, steps, axis, &["loss"], 5)?;
     let finite = |l: &Line| -> Vec<(f64, f64)> {
         l.iter()
             .filter_map(|p| Some((p.0, axis.pos(p.1)?)))

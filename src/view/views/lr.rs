@@ -24,8 +24,8 @@ use crate::engine::session::Run;
 use crate::engine::timeline::{Agg, Bucket, LayerAgg, Timeline};
 use crate::view::axis::{sci, LogAxis};
 use crate::view::chart::{
-    e, layer_color, legend, non_finite_marks, occupied, rgb, shown_layers, time_log_chart, Band,
-    DrawResult, Line, Style,
+    e, layer_color, legend, log_tick_budget, non_finite_marks, occupied, rgb, shown_layers,
+    time_log_chart, Band, DrawResult, Line, Style,
 };
 use crate::view::colormap::NON_FINITE;
 use crate::view::views::loss::mid;
@@ -123,9 +123,10 @@ fn sci_plain(v: f64) -> String {
     }
 }
 
-/// The names of the vertical axes: the rate's (Adagrad) and the update size's.
-pub const RATE_AXIS: &str = "lr / sqrt(G + eps)";
-pub const UPDATE_AXIS: &str = "‖dW‖ / ‖W‖";
+/// The names of the vertical axes, long and short (for short charts): the rate's
+/// (Adagrad) and the update size's.
+pub const RATE_AXIS: [&str; 2] = ["lr / sqrt(G + eps)", "lr/√(G+ε)"];
+pub const UPDATE_AXIS: [&str; 2] = ["‖dW‖ / ‖W‖", "‖dW‖/‖W‖"];
 
 /// One chart of per-layer `lines` over `steps` on a log axis named `what`, with
 /// `reference` dashed and the non-finite `buckets` marked.
@@ -135,7 +136,7 @@ pub fn chart<DB: DrawingBackend>(
     lines: &Lines,
     steps: (f64, f64),
     buckets: &[Bucket],
-    what: &str,
+    what: &[&str],
     reference: Option<&Line>,
 ) -> DrawResult<()> {
     root.fill(&WHITE).map_err(e)?;
@@ -147,7 +148,7 @@ pub fn chart<DB: DrawingBackend>(
                 .chain(band.iter().flat_map(|b| [b.1, b.2]))
         })
         .collect();
-    let axis = LogAxis::fit(&values);
+    let axis = LogAxis::fit_with(&values, log_tick_budget(root, style)?);
     let mut chart = time_log_chart(root, style, steps, axis, what, 5)?;
     let marked = non_finite_marks(&mut chart, style, buckets)?;
     let layers = lines.len();
@@ -227,7 +228,7 @@ pub fn draw<DB: DrawingBackend>(
     let (span, buckets) = (t.span(), t.buckets());
     let updates = update_lines(t);
     if !shows_rate(&run.spec().optimizer) {
-        return chart(root, style, &updates, span, buckets, UPDATE_AXIS, None);
+        return chart(root, style, &updates, span, buckets, &UPDATE_AXIS, None);
     }
     root.fill(&WHITE).map_err(e)?;
     let (w, h) = root.dim_in_pixel();
@@ -244,10 +245,10 @@ pub fn draw<DB: DrawingBackend>(
         &rates,
         span,
         buckets,
-        RATE_AXIS,
+        &RATE_AXIS,
         reference.as_ref(),
     )?;
-    chart(&b, style, &updates, span, buckets, UPDATE_AXIS, None)
+    chart(&b, style, &updates, span, buckets, &UPDATE_AXIS, None)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -361,7 +362,7 @@ mod tests {
             let r = reference(&line);
             let lines = vec![(line.clone(), band.clone()), (line, band)];
             let steps = (0.0, values.len() as f64);
-            let out = svg(move |root| chart(root, style(), &lines, steps, &[], "lr", Some(&r)));
+            let out = svg(move |root| chart(root, style(), &lines, steps, &[], &["lr"], Some(&r)));
             assert!(out.contains("step"), "{values:?}");
         }
     }

@@ -6,6 +6,8 @@
 pub mod activations;
 pub mod data;
 pub mod flow;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod geometry;
 pub mod heatmap;
 pub mod loss;
 pub mod lr;
