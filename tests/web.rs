@@ -149,7 +149,7 @@ fn the_schema_states_and_view_cross_the_boundary() {
     );
     let captions = json(&app.captions());
     let lr = captions["lr"]["caption"].as_str().unwrap_or_default();
-    assert!(lr.starts_with("adam scales each weight's step"), "{lr}");
+    assert!(lr.starts_with("Adam scales each weight's step"), "{lr}");
     assert_eq!(captions["data"]["title"], "Data and decision boundary");
 }
 

@@ -416,6 +416,29 @@ pub(crate) fn non_finite_marks<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     Ok(any)
 }
 
+/// Dots at the points of a short line (under 20 points), so that a run of one or two
+/// steps shows its numbers (a line of one point draws nothing).
+pub(crate) fn few_point_dots<
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    style: Style,
+    pts: &[(f64, f64)],
+    color: RGBColor,
+) -> DrawResult<()> {
+    if pts.len() < 20 {
+        chart
+            .draw_series(
+                pts.iter()
+                    .map(|p| Circle::new(*p, style.px(2.5), color.filled())),
+            )
+            .map_err(e)?;
+    }
+    Ok(())
+}
+
 /// Where a legend sits in a chart's plotting area.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Corner {

@@ -39,6 +39,10 @@ use crate::engine::float::exp_f64;
 use crate::engine::network::Arch;
 use crate::engine::spec::InitSpec;
 
+/// The width from which the page calls a network wide enough for the theory (its test
+/// checks width 256; below 64 units the page says to take it as a rough guide).
+pub const WIDE: usize = 64;
+
 /// Why no prediction is drawn for a network, in a student's words.
 pub fn unsupported(arch: &Arch) -> Option<&'static str> {
     if arch.batch_norm {

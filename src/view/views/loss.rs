@@ -12,8 +12,8 @@ use crate::engine::session::Run;
 use crate::engine::timeline::{Bucket, Timeline};
 use crate::view::axis::LogAxis;
 use crate::view::chart::{
-    axis_layout, e, legend, log_tick_budget, non_finite_marks, occupied, rgb, step_end, step_label,
-    time_log_chart, Band, DrawResult, Line, Style, LABEL_FONT, TITLE_FONT,
+    axis_layout, e, few_point_dots, legend, log_tick_budget, non_finite_marks, occupied, rgb,
+    step_end, step_label, time_log_chart, Band, DrawResult, Line, Style, LABEL_FONT, TITLE_FONT,
 };
 use crate::view::colormap::{CLASSES, NON_FINITE};
 
@@ -123,6 +123,8 @@ pub fn chart<DB: DrawingBackend>(
             test.stroke_width(style.px(2.0)),
         ))
         .map_err(e)?;
+    few_point_dots(&mut chart, style, &train_pts, train)?;
+    few_point_dots(&mut chart, style, &test_pts, test)?;
     let mut entries = Vec::new();
     if !train_pts.is_empty() {
         entries.push(("train (batch)".to_string(), train));

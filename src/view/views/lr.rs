@@ -6,7 +6,7 @@
 //!   for every optimizer;
 //! - for Adagrad also, beside it, its learning rate `lr / sqrt(G + eps)` per layer (mean
 //!   over the layer's weights, with the min–max band of the first and last hidden
-//!   layers), which only shrinks, and a `1/sqrt(t)` reference line through the first
+//!   layers), which only shrinks, and a `1/sqrt(t)` reference line through the output
 //!   layer's latest value (`t` the number of updates): the rate of a weight whose
 //!   gradients keep one size.
 //!
@@ -24,8 +24,8 @@ use crate::engine::session::Run;
 use crate::engine::timeline::{Agg, Bucket, LayerAgg, Timeline};
 use crate::view::axis::{sci, LogAxis};
 use crate::view::chart::{
-    e, layer_color, legend, log_tick_budget, non_finite_marks, occupied, rgb, shown_layers,
-    time_log_chart, Band, DrawResult, Line, Style,
+    e, few_point_dots, layer_color, legend, log_tick_budget, non_finite_marks, occupied, rgb,
+    shown_layers, time_log_chart, Band, DrawResult, Line, Style,
 };
 use crate::view::colormap::NON_FINITE;
 use crate::view::views::loss::mid;
@@ -96,13 +96,27 @@ pub fn shows_rate(optimizer: &OptimizerSpec) -> bool {
     matches!(optimizer, OptimizerSpec::Adagrad { .. })
 }
 
+/// An optimizer's name at the start of a sentence.
+pub fn display_name(optimizer: &OptimizerSpec) -> &'static str {
+    match optimizer {
+        OptimizerSpec::Sgd { .. } => "SGD",
+        OptimizerSpec::Momentum { .. } => "SGD with momentum",
+        OptimizerSpec::Nesterov { .. } => "SGD with Nesterov momentum",
+        OptimizerSpec::Adagrad { .. } => "Adagrad",
+        OptimizerSpec::Rmsprop { .. } => "RMSprop",
+        OptimizerSpec::Adadelta { .. } => "Adadelta",
+        OptimizerSpec::Adam { .. } => "Adam",
+        OptimizerSpec::Adamw { .. } => "AdamW",
+    }
+}
+
 /// The view's caption for an optimizer (HTML around the canvas).
 pub fn caption(optimizer: &OptimizerSpec) -> String {
-    let name = optimizer.kind_name();
+    let name = display_name(optimizer);
     let update = "||dW|| / ||W||, how far each step moves each layer's weights relative to their size (line: the layer; band: first and last hidden layer's range)";
     match optimizer {
         OptimizerSpec::Adagrad { .. } => format!(
-            "Left: Adagrad's learning rate lr / sqrt(G + eps) per layer (line: mean over the layer's weights; band: smallest to largest). G only grows, so the rate only shrinks; the dashed grey line falls like 1/sqrt(t). Right: {update}."
+            "First chart: Adagrad's learning rate lr / sqrt(G + eps) per layer (line: mean over the layer's weights; band: smallest to largest). G only grows, so the rate only shrinks; the dashed grey line falls like 1/sqrt(t) through the output layer's latest rate. Second chart: {update}."
         ),
         o if !o.is_adaptive() => format!(
             "{name} gives every weight the same learning rate, {} at every step. The chart shows {update}.",
@@ -155,6 +169,7 @@ pub fn chart<DB: DrawingBackend>(
     let hidden = layers.saturating_sub(1);
     let mut entries = Vec::new();
     let mut drawn: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut zeros = false;
     for l in shown_layers(layers) {
         let (mean, band) = &lines[l];
         let color = layer_color(l, layers);
@@ -169,9 +184,17 @@ pub fn chart<DB: DrawingBackend>(
                 )))
                 .map_err(e)?;
         }
+        // Exact zeros (an update too small to change an f32 weight) on the floor.
         let pts: Vec<(f64, f64)> = mean
             .iter()
-            .filter_map(|p| Some((p.0, axis.pos(p.1)?)))
+            .filter_map(|p| {
+                if p.1 == 0.0 {
+                    zeros = true;
+                    Some((p.0, axis.lo))
+                } else {
+                    Some((p.0, axis.pos(p.1)?))
+                }
+            })
             .collect();
         chart
             .draw_series(LineSeries::new(
@@ -179,6 +202,7 @@ pub fn chart<DB: DrawingBackend>(
                 color.stroke_width(style.px(1.5)),
             ))
             .map_err(e)?;
+        few_point_dots(&mut chart, style, &pts, color)?;
         if (l == 0 || l + 1 == layers) && !pts.is_empty() {
             let name = if l + 1 == layers {
                 "output layer".to_string()
@@ -207,6 +231,12 @@ pub fn chart<DB: DrawingBackend>(
             entries.push(("∝ 1/√t".to_string(), grey));
             drawn.push(pts);
         }
+    }
+    if zeros {
+        entries.push((
+            "exactly 0: on the floor".to_string(),
+            RGBColor(0x77, 0x77, 0x77),
+        ));
     }
     if marked {
         entries.push(("NaN/inf step".to_string(), rgb(NON_FINITE)));
@@ -238,7 +268,7 @@ pub fn draw<DB: DrawingBackend>(
         root.split_horizontally(w / 2)
     };
     let rates = rate_lines(t);
-    let reference = rates.first().map(|(line, _)| reference(line));
+    let reference = rates.last().map(|(line, _)| reference(line));
     chart(
         &a,
         style,
@@ -324,7 +354,7 @@ mod tests {
             .optimizer
             .clone()
         };
-        assert!(caption(&spec("adagrad")).starts_with("Left: Adagrad's learning rate"));
+        assert!(caption(&spec("adagrad")).starts_with("First chart: Adagrad's learning rate"));
         let sgd = caption(&spec("sgd"));
         assert!(
             sgd.contains("the same learning rate, 0.05 at every step"),

@@ -124,8 +124,19 @@ pub fn caption(view: View, run: &Run) -> Option<(String, String)> {
         }
         View::Flow => {
             let base = "The latest step's weight-gradient norm of each layer, before and after clipping; flat is healthy.";
-            let text = match crate::view::theory::unsupported(&run.spec().arch) {
-                None => format!("{base} Green: at step 0, the back-propagated signal dL/dz (circles) and what signal-propagation theory predicts for this activation and init (dashed): each layer multiplies it by sqrt(n·Var(W)·E[f′(z)²])."),
+            let arch = &run.spec().arch;
+            let text = match crate::view::theory::unsupported(arch) {
+                None => {
+                    let narrow = if arch.width < crate::view::theory::WIDE {
+                        format!(
+                            " The theory is for wide layers; at width {} take it as a rough guide.",
+                            arch.width
+                        )
+                    } else {
+                        String::new()
+                    };
+                    format!("{base} Green: at step 0, the back-propagated signal dL/dz (circles) and what signal-propagation theory predicts for this activation and init (dashed): each layer multiplies it by sqrt(n·Var(W)·E[f′(z)²]).{narrow}")
+                }
                 Some(why) => format!("{base} ({why}.)"),
             };
             Some(("Gradient flow now".into(), text))
