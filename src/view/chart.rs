@@ -331,9 +331,12 @@ pub fn title_that_fits<'t, DB: DrawingBackend>(
     Ok(titles.last().copied().unwrap_or(""))
 }
 
-/// The label of a step on a time axis: whole steps ("2200"; "12k" from 10,000 on).
+/// The label of a step on a time axis: whole steps ("2200"; "12k" from 10,000 on); none
+/// between steps (a two-step axis would otherwise read "0 0 1 2 2").
 pub fn step_label(v: f64) -> String {
-    if v.abs() >= 1e4 && (v / 1e3).fract().abs() < 1e-9 {
+    if (v - v.round()).abs() > 1e-9 {
+        String::new()
+    } else if v.abs() >= 1e4 && (v / 1e3).fract().abs() < 1e-9 {
         format!("{:.0}k", v / 1e3)
     } else {
         format!("{v:.0}")
@@ -648,6 +651,27 @@ mod tests {
         assert_eq!(Style::for_pixel_ratio(0.0).scale, 0.5);
         assert_eq!(Style::for_pixel_ratio(f64::NAN).scale, 1.0);
         assert!(drawable(40, 40) && !drawable(39, 400) && !drawable(400, 0));
+    }
+
+    #[test]
+    fn step_labels_are_whole_steps_only() {
+        let labels: Vec<String> = [0.0, 0.5, 1.0, 1.5, 2.0, 2200.0, 12000.0, 12500.0]
+            .into_iter()
+            .map(step_label)
+            .collect();
+        assert_eq!(labels, ["0", "", "1", "", "2", "2200", "12k", "12500"]);
+    }
+
+    #[test]
+    fn colour_bar_ticks_are_regular_decades() {
+        // The bar read 1e-12, 1e-15, 1e-19, 1e-24.
+        let t = bar_ticks(-24.0, -12.0, true);
+        assert_eq!(t, [-24.0, -22.0, -20.0, -18.0, -16.0, -14.0, -12.0]);
+        let t = bar_ticks(-27.0, 1.0, true);
+        let d: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(t.len() <= 7 && d.iter().all(|x| *x == d[0]), "{t:?}");
+        assert!(t.iter().all(|v| v.fract() == 0.0));
+        assert_eq!(bar_ticks(0.0, 1.0, false).len(), 5);
     }
 
     #[test]
