@@ -547,6 +547,60 @@ pub(crate) fn legend<DB: DrawingBackend, X: Ranged, Y: Ranged>(
     Ok(Some(best))
 }
 
+/// A legend under a chart, its entries in rows across `root`'s width: draws it at the
+/// bottom of `root` and returns the area above it, for the chart (a legend there never
+/// covers data). Without entries, `root` whole.
+pub(crate) fn legend_below<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: Style,
+    entries: &[(String, RGBColor)],
+) -> DrawResult<DrawingArea<DB, Shift>> {
+    let (w, h) = root.dim_in_pixel();
+    if entries.is_empty() {
+        return Ok(root.clone());
+    }
+    let font = style.font(10.0);
+    let (pad, line, gap, sep) = (
+        style.px(6.0) as i32,
+        style.px(16.0) as i32,
+        style.px(4.0) as i32,
+        style.px(14.0) as i32,
+    );
+    let mut placed = Vec::new();
+    let (mut x, mut row, mut text_h) = (pad, 0, style.px(10.0) as i32);
+    for (name, color) in entries {
+        let (tw, th) = root.estimate_text_size(name, &font).map_err(e)?;
+        text_h = text_h.max(th as i32);
+        let item = line + gap + tw as i32;
+        if x > pad && x + item > w as i32 - pad {
+            x = pad;
+            row += 1;
+        }
+        placed.push((x, row, name.clone(), *color));
+        x += item + sep;
+    }
+    let row_h = text_h + style.px(4.0) as i32;
+    let height = ((row + 1) * row_h + pad) as u32;
+    if height * 3 > h {
+        return Ok(root.clone());
+    }
+    let (top, bottom) = root.split_vertically(h - height);
+    let anchored = font.pos(Pos::new(HPos::Left, VPos::Center));
+    for (x, row, name, color) in placed {
+        let y = row * row_h + row_h / 2 + style.px(2.0) as i32;
+        bottom
+            .draw(&PathElement::new(
+                [(x, y), (x + line, y)],
+                color.stroke_width(style.px(2.0)),
+            ))
+            .map_err(e)?;
+        bottom
+            .draw(&Text::new(name, (x + line + gap, y), anchored.clone()))
+            .map_err(e)?;
+    }
+    Ok(top)
+}
+
 /// The plotting-area pixels of `lines` (data coordinates), with points added along each
 /// segment so that a legend avoids the lines between data points too.
 pub(crate) fn occupied<

@@ -15,7 +15,7 @@ use crate::engine::clip::Clip;
 use crate::engine::session::{Run, StepRecord};
 use crate::view::axis::{log_label, DecadeCoord, LogAxis};
 use crate::view::chart::{
-    axis_layout, e, legend, log_tick_budget, occupied, rgb, title_that_fits, DrawResult, Style,
+    axis_layout, e, legend_below, log_tick_budget, rgb, title_that_fits, DrawResult, Style,
     LABEL_FONT, TITLE_FONT,
 };
 use crate::view::colormap::{CLASSES, NON_FINITE};
@@ -86,6 +86,29 @@ pub fn chart<DB: DrawingBackend>(
         Clip::None | Clip::Value(_) => None,
     };
     root.fill(&WHITE).map_err(e)?;
+    let raw_color = rgb(CLASSES[0]);
+    let clip_color = rgb(CLASSES[1]);
+    let theory_color = rgb(CLASSES[2]);
+    let red = rgb(NON_FINITE);
+    let mut entries = Vec::new();
+    if !flow.is_empty() {
+        entries.push(("‖dL/dW‖ now".to_string(), raw_color));
+        if clip != Clip::None {
+            entries.push(("clipped".into(), clip_color));
+        }
+        if flow.iter().any(|p| p.0 == 0.0) {
+            entries.push(("exactly 0 (on the floor)".into(), raw_color));
+        }
+    }
+    if theory.is_some() {
+        entries.push(("rms dL/dz at step 0 (circles)".to_string(), theory_color));
+        entries.push(("theory at init (dashed)".to_string(), theory_color));
+    }
+    if line.is_some() {
+        entries.push(("clip threshold (global norm)".into(), red));
+    }
+    let area = legend_below(root, style, &entries)?;
+    let root = &area;
     let n = flow
         .len()
         .max(theory.map_or(0, |t| t.measured.len()))
@@ -104,7 +127,7 @@ pub fn chart<DB: DrawingBackend>(
     let layout = axis_layout(root, style, &y_labels, "out", n.min(16))?;
     let (_, h) = root.dim_in_pixel();
     let titles: &[&str] = if theory.is_some() {
-        &["‖dL/dW‖ · rms dL/dz", "‖dL/dW‖, dL/dz"]
+        &["‖dL/dW‖ · rms dL/dz", "‖dL/dW‖, dL/dz", "size"]
     } else {
         &["‖dL/dW‖"]
     };
@@ -135,9 +158,6 @@ pub fn chart<DB: DrawingBackend>(
         .axis_desc_style(style.font(TITLE_FONT))
         .draw()
         .map_err(e)?;
-    let raw_color = rgb(CLASSES[0]);
-    let clip_color = rgb(CLASSES[1]);
-    let theory_color = rgb(CLASSES[2]);
     let at = |i: usize, v: f64| Some(((i + 1) as f64, axis.pos(v)?));
     let pts = |pick: fn(&(f64, f64)) -> f64| -> Vec<(f64, f64)> {
         flow.iter()
@@ -147,8 +167,7 @@ pub fn chart<DB: DrawingBackend>(
     };
     let raw = pts(|p| p.0);
     let clipped = pts(|p| p.1);
-    let mut entries = Vec::new();
-    let mut drawn = vec![raw.clone()];
+
     if let Some(t) = theory {
         let measured: Vec<(f64, f64)> = t
             .measured
@@ -177,10 +196,6 @@ pub fn chart<DB: DrawingBackend>(
                 }),
             )
             .map_err(e)?;
-        entries.push(("rms dL/dz at step 0".to_string(), theory_color));
-        entries.push(("theory at init (dashed)".to_string(), theory_color));
-        drawn.push(measured);
-        drawn.push(predicted);
     }
     chart
         .draw_series(LineSeries::new(
@@ -194,9 +209,6 @@ pub fn chart<DB: DrawingBackend>(
                 .map(|p| Circle::new(*p, style.px(3.0), raw_color.filled())),
         )
         .map_err(e)?;
-    if !flow.is_empty() {
-        entries.insert(0, ("‖dL/dW‖ now".to_string(), raw_color));
-    }
     // Exact zeros: open triangles on the floor of the axis.
     let zeros: Vec<(f64, f64)> = flow
         .iter()
@@ -215,8 +227,6 @@ pub fn chart<DB: DrawingBackend>(
                     )
             }))
             .map_err(e)?;
-        entries.push(("exactly 0 (on the floor)".into(), raw_color));
-        drawn.push(zeros);
     }
     if clip != Clip::None && !flow.is_empty() {
         chart
@@ -225,11 +235,8 @@ pub fn chart<DB: DrawingBackend>(
                 clip_color.stroke_width(style.px(2.0)),
             ))
             .map_err(e)?;
-        entries.insert(1, ("clipped".into(), clip_color));
-        drawn.push(clipped);
     }
     if let Some(t) = line.and_then(|t| axis.pos(t)) {
-        let red = rgb(NON_FINITE);
         let threshold = vec![(0.5, t), (n as f64 + 0.5, t)];
         chart
             .draw_series(DashedLineSeries::new(
@@ -239,12 +246,7 @@ pub fn chart<DB: DrawingBackend>(
                 red.stroke_width(style.px(1.5)),
             ))
             .map_err(e)?;
-        entries.push(("clip threshold (global norm)".into(), red));
-        drawn.push(threshold);
     }
-    let refs: Vec<&[(f64, f64)]> = drawn.iter().map(|v| v.as_slice()).collect();
-    let taken = occupied(&chart, &refs);
-    legend(&chart, style, &entries, &taken)?;
     Ok(())
 }
 
