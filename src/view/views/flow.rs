@@ -76,6 +76,7 @@ pub fn chart<DB: DrawingBackend>(
     flow: &[(f64, f64)],
     clip: Clip,
     theory: Option<&Theory>,
+    layers: usize,
 ) -> DrawResult<()> {
     // The threshold line only means something on this axis for norm clipping: the
     // per-layer norms after it are at most the global norm, which is at most the
@@ -112,6 +113,7 @@ pub fn chart<DB: DrawingBackend>(
     let n = flow
         .len()
         .max(theory.map_or(0, |t| t.measured.len()))
+        .max(layers)
         .max(1);
     let theory_values = theory
         .into_iter()
@@ -263,6 +265,7 @@ pub fn draw<DB: DrawingBackend>(
         &norms(run.history().back()),
         run.spec().clip,
         theory.as_ref(),
+        run.arch().depth + 1,
     )
 }
 
@@ -301,7 +304,7 @@ mod tests {
         assert_eq!(t.measured, measured, "step 0, not the latest step");
         assert_eq!(t.predicted.len(), 6);
         assert_eq!(t.predicted[5], measured[5], "anchored at the output layer");
-        let out = svg(move |root| chart(root, style(), &[(1.0, 1.0); 6], Clip::None, Some(&t)));
+        let out = svg(move |root| chart(root, style(), &[(1.0, 1.0); 6], Clip::None, Some(&t), 6));
         assert!(out.contains("theory at init") && out.contains("rms dL/dz"));
         for cfg in [
             r#"{"network": {"batch_norm": true}}"#,
@@ -315,9 +318,9 @@ mod tests {
     #[test]
     fn zero_gradients_sit_on_the_floor_with_a_legend_entry() {
         let flow = vec![(0.0, 0.0), (0.0, 0.0), (1e-3, 1e-3)];
-        let out = svg(move |root| chart(root, style(), &flow, Clip::None, None));
+        let out = svg(move |root| chart(root, style(), &flow, Clip::None, None, 3));
         assert!(out.contains("exactly 0 (on the floor)"), "zeros named");
-        let none = svg(move |root| chart(root, style(), &[], Clip::None, None));
+        let none = svg(move |root| chart(root, style(), &[], Clip::None, None, 4));
         assert!(!none.contains("now"), "no legend before the first step");
     }
 
@@ -336,7 +339,7 @@ mod tests {
                     measured: values.clone(),
                     predicted: values.iter().map(|v| v * 3.0).collect(),
                 };
-                let out = svg(move |root| chart(root, style(), &flow, clip, Some(&t)));
+                let out = svg(move |root| chart(root, style(), &flow, clip, Some(&t), 2));
                 assert!(out.contains("layer"), "{values:?}");
             }
         }
@@ -346,7 +349,7 @@ mod tests {
     fn log_ticks_label_the_data_range() {
         // The flow chart of norms from 1e-19 to 1e-2 labels decades across that range.
         let flow = vec![(1e-19, 1e-19), (1e-10, 1e-10), (1e-2, 1e-2)];
-        let out = svg(move |root| chart(root, style(), &flow, Clip::None, None));
+        let out = svg(move |root| chart(root, style(), &flow, Clip::None, None, 3));
         assert!(
             out.contains("1e-21") && out.contains("1e0"),
             "labels past both ends"
