@@ -178,6 +178,25 @@ pub fn chart<DB: DrawingBackend>(
         test.stroke_width(style.px(2.0)),
     ))
     .map_err(e)?;
+    let mut entries = Vec::new();
+    if !lines.batch_accuracy.is_empty() {
+        entries.push(("batch".to_string(), RGBColor(166, 205, 228)));
+    }
+    if !lines.train_accuracy.is_empty() {
+        entries.push(("training set".to_string(), train));
+    }
+    if !lines.test_accuracy.is_empty() {
+        entries.push(("test set".to_string(), test));
+    }
+    let taken = occupied(
+        &acc,
+        &[
+            &lines.batch_accuracy,
+            &lines.train_accuracy,
+            &lines.test_accuracy,
+        ],
+    );
+    legend(&acc, style, &entries, &taken)?;
     Ok(())
 }
 
