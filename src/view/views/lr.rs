@@ -352,7 +352,6 @@ mod tests {
             )
             .spec()
             .optimizer
-            .clone()
         };
         assert!(caption(&spec("adagrad")).starts_with("First chart: Adagrad's learning rate"));
         let sgd = caption(&spec("sgd"));
