@@ -127,38 +127,56 @@ impl Agg {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LayerAgg {
     pub grad_norm: Agg,
-    pub clipped_grad_norm: Agg,
     pub delta_rms: Agg,
     pub update_ratio: Agg,
     /// The layer's mean effective learning rate per step.
     pub eff_lr_mean: Agg,
-    /// The smallest `eff_lr_min` and largest `eff_lr_max` of the bucket's steps.
-    pub eff_lr_min: Agg,
-    pub eff_lr_max: Agg,
+    /// The smallest `eff_lr_min` and largest `eff_lr_max` of the bucket's steps (over
+    /// finite values; `+inf`, `-inf` when there is none).
+    pub eff_lr_min: f64,
+    pub eff_lr_max: f64,
+}
+
+/// The smaller of two values, a finite one over a non-finite one.
+fn finite_min(a: f64, b: f64) -> f64 {
+    match (a.is_finite(), b.is_finite()) {
+        (true, true) => a.min(b),
+        (true, false) => a,
+        (false, true) => b,
+        (false, false) => f64::INFINITY,
+    }
+}
+
+/// The larger of two values, a finite one over a non-finite one.
+fn finite_max(a: f64, b: f64) -> f64 {
+    match (a.is_finite(), b.is_finite()) {
+        (true, true) => a.max(b),
+        (true, false) => a,
+        (false, true) => b,
+        (false, false) => f64::NEG_INFINITY,
+    }
 }
 
 impl LayerAgg {
     fn of(l: &super::session::LayerRecord) -> LayerAgg {
         LayerAgg {
             grad_norm: Agg::of(l.grad_norm),
-            clipped_grad_norm: Agg::of(l.clipped_grad_norm),
             delta_rms: Agg::of(l.delta_rms),
             update_ratio: Agg::of(l.update_ratio),
             eff_lr_mean: Agg::of(l.eff_lr_mean),
-            eff_lr_min: Agg::of(l.eff_lr_min),
-            eff_lr_max: Agg::of(l.eff_lr_max),
+            eff_lr_min: finite_min(l.eff_lr_min, f64::INFINITY),
+            eff_lr_max: finite_max(l.eff_lr_max, f64::NEG_INFINITY),
         }
     }
 
     fn merge(&self, o: &LayerAgg) -> LayerAgg {
         LayerAgg {
             grad_norm: self.grad_norm.merge(&o.grad_norm),
-            clipped_grad_norm: self.clipped_grad_norm.merge(&o.clipped_grad_norm),
             delta_rms: self.delta_rms.merge(&o.delta_rms),
             update_ratio: self.update_ratio.merge(&o.update_ratio),
             eff_lr_mean: self.eff_lr_mean.merge(&o.eff_lr_mean),
-            eff_lr_min: self.eff_lr_min.merge(&o.eff_lr_min),
-            eff_lr_max: self.eff_lr_max.merge(&o.eff_lr_max),
+            eff_lr_min: finite_min(self.eff_lr_min, o.eff_lr_min),
+            eff_lr_max: finite_max(self.eff_lr_max, o.eff_lr_max),
         }
     }
 }

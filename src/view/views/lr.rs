@@ -62,11 +62,7 @@ fn per_layer(
 /// Adagrad's learning rate per layer: the mean over the layer's weights (geometric mean
 /// over a column's steps), banded by the smallest and largest weight's rate.
 pub fn rate_lines(t: &Timeline) -> Lines {
-    per_layer(
-        t,
-        |a| a.eff_lr_mean,
-        |a| (a.eff_lr_min.min, a.eff_lr_max.max),
-    )
+    per_layer(t, |a| a.eff_lr_mean, |a| (a.eff_lr_min, a.eff_lr_max))
 }
 
 /// The relative update size `||dW|| / ||W||` per layer, banded by its min and max over a
