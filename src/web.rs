@@ -113,7 +113,37 @@ impl App {
 
     /// The query string that reproduces this run and its view.
     pub fn query(&self) -> String {
-        url::to_query(self.page.run().config(), &self.page.settings())
+        self.page.query()
+    }
+
+    /// Sets up a lesson by name (its config and view); an unknown name is an error listing
+    /// the lessons.
+    pub fn set_lesson(&mut self, name: &str) -> Result<(), JsError> {
+        self.page.set_lesson(name).map_err(js_err)
+    }
+
+    /// What the last optimizer switch did to the learning rate, as JSON `{text, offer:
+    /// {label, patch} | null, beside}`, or `null`.
+    pub fn optimizer_note(&self) -> String {
+        self.page
+            .optimizer_note()
+            .map_or(Value::Null, |n| n.to_json())
+            .to_string()
+    }
+
+    /// The name of the lesson the page was last set up by, or an empty string.
+    pub fn lesson(&self) -> String {
+        self.page.lesson().map_or("", |l| l.name).to_string()
+    }
+
+    /// Whether the run has left its lesson's settings (`Page::lesson_left`).
+    pub fn lesson_left(&self) -> bool {
+        self.page.lesson_left()
+    }
+
+    /// The first layer's effective learning rate per input feature now (JSON array).
+    pub fn input_feature_lr(&self) -> String {
+        json!(self.page.run().engine().input_feature_lr()).to_string()
     }
 
     /// Each setting's state now (JSON object keyed by URL name): whether its control
@@ -126,6 +156,16 @@ impl App {
     /// view name: `{title, caption}`).
     pub fn captions(&self) -> String {
         self.page.captions().to_string()
+    }
+
+    /// The caption of the data view for this run's data.
+    pub fn data_caption(&self) -> String {
+        self.page.data_caption()
+    }
+
+    /// The caption of the effective-learning-rate view for this run's optimizer.
+    pub fn lr_caption(&self) -> String {
+        self.page.lr_caption()
     }
 
     /// Deep-merges a partial config (JSON) and applies it: a change to fields the schema
@@ -150,6 +190,23 @@ impl App {
         self.page.step(n as u64) as u32
     }
 
+    /// With `false`, the following steps compute no per-layer records (`cargo xtask
+    /// bench` measures what they cost); nothing the page or a link reaches.
+    pub fn set_records(&mut self, on: bool) {
+        self.page.engine_mut().set_records(on);
+    }
+
+    /// Steps to train next in this frame, given the steps `done` and the milliseconds
+    /// `elapsed_ms` of the frame so far; 0 ends the frame's training (`Page::plan_steps`).
+    pub fn plan_steps(&self, done: u32, elapsed_ms: f64) -> u32 {
+        self.page.plan_steps(u64::from(done), elapsed_ms) as u32
+    }
+
+    /// The last `taken` steps took `ms` milliseconds (for [`App::plan_steps`]).
+    pub fn record_steps(&mut self, taken: u32, ms: f64) {
+        self.page.record_steps(u64::from(taken), ms);
+    }
+
     /// Steps taken so far.
     pub fn steps(&self) -> f64 {
         self.page.run().steps() as f64
@@ -168,6 +225,36 @@ impl App {
     /// as `gradscope export pytorch`). Too many steps for the script is an error.
     pub fn pytorch_script(&self, steps: u32) -> Result<String, JsError> {
         crate::pytorch::script_for(self.page.run().config(), steps as u64).map_err(js_err)
+    }
+
+    /// Spends at most `budget_steps` training steps on measured advice; its state as JSON
+    /// (`Page::advise`).
+    pub fn advisor_step(&mut self, budget_steps: u32) -> String {
+        serde_json::to_string(&self.page.advise(u64::from(budget_steps))).unwrap_or_default()
+    }
+
+    /// The run's history (the steps the page keeps) as the summary trace's JSON, with
+    /// `first_step`.
+    pub fn history_json(&self) -> String {
+        crate::export::history_json(self.page.run())
+    }
+
+    /// The run's history as the summary trace's CSV.
+    pub fn history_csv(&self) -> String {
+        crate::export::history_csv(self.page.run())
+    }
+
+    /// The full trace of the run so far (docs/trace-format.md); an error in words when
+    /// the run is too long or cannot be replayed from its config.
+    pub fn full_trace(&self) -> Result<String, JsError> {
+        crate::export::full_trace(self.page.run()).map_err(js_err)
+    }
+
+    /// A file name that says what run an export holds (`what`: a view's name, "history",
+    /// ...; `ext` without the dot).
+    pub fn file_name(&self, what: &str, ext: &str) -> String {
+        let run = self.page.run();
+        crate::export::file_name(run.config(), run.steps(), what, ext)
     }
 
     /// The diagnosis as JSON `{level, text}`.
@@ -456,6 +543,13 @@ pub fn parse_query(query: &str) -> String {
     serde_json::to_string(&url::parse_query(query)).unwrap_or_default()
 }
 
+/// Every lesson (JSON array): name, title, settings, views, what to watch, what to try
+/// next, the claim in words and its numbers.
+#[wasm_bindgen]
+pub fn lessons() -> String {
+    crate::lessons::to_json().to_string()
+}
+
 /// Every setting, once (JSON): the page builds its controls from it.
 #[wasm_bindgen]
 pub fn schema() -> String {
@@ -466,4 +560,11 @@ pub fn schema() -> String {
 #[wasm_bindgen]
 pub fn views() -> String {
     serde_json::to_string(&View::names()).unwrap_or_default()
+}
+
+/// The page options of a link (`embed`, `views`, `controls`, `lesson`, `allow_origin`) as
+/// JSON, with the views and controls to show and a message for each bad value.
+#[wasm_bindgen]
+pub fn page_options(query: &str) -> String {
+    crate::view::embed::to_json(&crate::view::embed::read(query)).to_string()
 }

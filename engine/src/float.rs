@@ -280,7 +280,11 @@ impl Float for f32 {
         // tanh|x| = m / (m + 2) with m = e^(2|x|) - 1, all in f32 (so it vectorizes four
         // or eight wide): m by its Taylor series below 2|x| = 0.5, where e^y - 1 would
         // cancel, and by exp_f32 above. |x| >= 10 rounds to 1.
-        let y = 2.0 * self.abs().min(10.0);
+        // `min` as a comparison (NaN goes to 10, as `f32::min` sends it, and is
+        // answered below): wasm32 compiles `f32::min` to a call of `fminf`, this to a
+        // vector select.
+        let a = self.abs();
+        let y = 2.0 * if a < 10.0 { a } else { 10.0 };
         let mut p = 1.0 / 362_880.0;
         p = p * y + 1.0 / 40_320.0;
         p = p * y + 1.0 / 5_040.0;
@@ -303,7 +307,8 @@ impl Float for f32 {
     fn sigmoid(self) -> Self {
         // With e = e^-|x| in (0, 1]: 1 / (1 + e) for x >= 0, e / (1 + e) below, in f32;
         // |x| = 150 already underflows e to 0.
-        let e = exp_f32(-self.abs().min(150.0));
+        let a = self.abs();
+        let e = exp_f32(-(if a < 150.0 { a } else { 150.0 }));
         let r = if self >= 0.0 {
             1.0 / (1.0 + e)
         } else {

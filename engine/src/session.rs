@@ -120,6 +120,9 @@ pub struct Session<T: Float> {
     capacity: usize,
     steps: u64,
     diverged_at: Option<u64>,
+    /// Whether steps compute their per-layer records (true; benchmarks switch it off to
+    /// measure what the records cost).
+    records: bool,
 }
 
 impl<T: Float> Session<T> {
@@ -172,6 +175,7 @@ impl<T: Float> Session<T> {
             capacity: capacity.max(1),
             steps: 0,
             diverged_at: None,
+            records: true,
             spec,
         }
     }
@@ -205,6 +209,26 @@ impl<T: Float> Session<T> {
     /// The optimizer (for its effective learning rates).
     pub fn optimizer(&self) -> &dyn Optimizer<T> {
         self.optimizer.as_ref()
+    }
+
+    /// The first layer's effective learning rate per input feature after the last step:
+    /// for input `j`, the mean over the column `W1[:, j]` (the weights that read feature
+    /// `j`) of [`Optimizer::effective_lr`], summed in row order in f64. For Adagrad it is
+    /// `mean_i lr / sqrt(G_ij + eps)`: a feature that is rarely non-zero keeps a large rate.
+    /// Computed on demand from the optimizer's state; the step records do not hold it.
+    pub fn input_feature_lr(&self) -> Vec<f64> {
+        let Some(first) = self.net.layers.first() else {
+            return Vec::new();
+        };
+        let (n_in, n_out, w) = (first.n_in, first.n_out, first.w_range().start);
+        (0..n_in)
+            .map(|j| {
+                let sum: f64 = (0..n_out)
+                    .map(|o| self.optimizer.effective_lr(w + o * n_in + j))
+                    .sum();
+                sum / n_out.max(1) as f64
+            })
+            .collect()
     }
 
     /// The training rows of each of the next `steps` minibatches, in order, without taking
@@ -251,6 +275,13 @@ impl<T: Float> Session<T> {
                 counts
             })
             .collect()
+    }
+
+    /// With `false`, the following steps keep only the loss and the global gradient norms
+    /// (no per-layer measures): what a step costs without its records, for benchmarks.
+    /// The parameters evolve exactly as with records.
+    pub fn set_records(&mut self, on: bool) {
+        self.records = on;
     }
 
     /// Trains up to `n` steps; returns how many were taken (fewer once diverged).
@@ -305,12 +336,16 @@ impl<T: Float> Session<T> {
         // layer order (one pass over the gradients for both).
         let mut total_sq = 0.0;
         let mut layers: Vec<LayerRecord> = Vec::with_capacity(self.net.layers.len());
+        let records = self.records || detailed;
         for (l, shape) in self.net.layers.iter().enumerate() {
             let w_sq = sum4(&self.grads[shape.w_range()], |v| v * v);
             total_sq += w_sq
                 + sum4(&self.grads[shape.w_range().end..shape.range().end], |v| {
                     v * v
                 });
+            if !records {
+                continue;
+            }
             let (act_mean, act_std, flat_share, dead_share) = self.activation_stats(l);
             let g = w_sq.sqrt();
             layers.push(LayerRecord {
@@ -348,7 +383,9 @@ impl<T: Float> Session<T> {
                     rec.clipped_grad_norm = l2_norm(&self.grads[shape.w_range()]);
                 }
             }
-            self.prev_params.copy_from_slice(&self.net.params);
+            if records {
+                self.prev_params.copy_from_slice(&self.net.params);
+            }
             self.optimizer.step(&mut self.net.params, &self.grads);
             for (rec, shape) in layers.iter_mut().zip(&self.net.layers) {
                 let w = shape.w_range();
@@ -602,6 +639,10 @@ impl Run {
     pub fn step(&mut self, n: u64) -> u64 {
         each!(self, s => s.step(n))
     }
+    /// See [`Session::set_records`].
+    pub fn set_records(&mut self, on: bool) {
+        each!(self, s => s.set_records(on))
+    }
     pub fn steps(&self) -> u64 {
         each!(self, s => s.steps())
     }
@@ -645,6 +686,10 @@ impl Run {
     /// The current parameters in the flat layout, widened to f64 (exactly: every f32 is an f64).
     pub fn params_f64(&self) -> Vec<f64> {
         each!(self, s => s.network().params.iter().map(|v| v.to_f64()).collect())
+    }
+    /// See [`Session::input_feature_lr`].
+    pub fn input_feature_lr(&self) -> Vec<f64> {
+        each!(self, s => s.input_feature_lr())
     }
     /// See [`Session::upcoming_batches`].
     pub fn upcoming_batches(&self, steps: usize) -> Vec<Vec<usize>> {

@@ -1,5 +1,6 @@
 //! Lessons in a URL: `?depth=20&activation=sigmoid&init=standard&optimizer=adagrad&lr=0.1`
-//! or `?config={...JSON...}`, plus view settings (`metric`, `speed`, `autoplay`).
+//! or `?config={...JSON...}`, plus view settings (`metric`, `speed`, `autoplay`,
+//! `lr_by`), or `?lesson=NAME` (a lesson's settings, which other parameters override).
 //!
 //! Parameter names, kinds and ranges come from [`schema::FIELDS`]. Reading
 //! ([`parse_query`], then [`apply`]) applies the parameters in the schema's order whatever
@@ -31,6 +32,9 @@ pub struct Param {
 /// messages for parameters that could not be read at all.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Lesson {
+    /// `lesson=NAME`: a lesson of [`crate::lessons`] whose settings the other parameters
+    /// override.
+    pub lesson: Option<&'static str>,
     pub config: Option<Value>,
     pub params: Vec<Param>,
     pub errors: Vec<String>,
@@ -62,7 +66,16 @@ pub fn parse_query(query: &str) -> Lesson {
             ));
             continue;
         };
-        if key == "config" {
+        if key == "lesson" {
+            match crate::lessons::find(&text) {
+                Some(l) => {
+                    if lesson.lesson.replace(l.name).is_some() {
+                        lesson.errors.push(twice("lesson"));
+                    }
+                }
+                None => lesson.errors.push(crate::lessons::unknown(&text)),
+            }
+        } else if key == "config" {
             match crate::json::parse_strict(&text) {
                 Ok(v) if v.is_object() => {
                     if lesson.config.replace(v).is_some() {
@@ -94,8 +107,14 @@ pub fn parse_query(query: &str) -> Lesson {
                     .errors
                     .push(format!("URL parameter '{}' ignored: {m}", f.url)),
             }
+        } else if super::embed::PARAMS.contains(&key.as_str()) {
+            // A page option (embed mode, views, controls, allow_origin): `view::embed` reads it.
         } else {
-            let known: Vec<&str> = FIELDS.iter().map(|f| f.url).collect();
+            let known: Vec<&str> = FIELDS
+                .iter()
+                .map(|f| f.url)
+                .chain(super::embed::PARAMS)
+                .collect();
             lesson.errors.push(format!(
                 "unknown URL parameter '{}'; known: config, {}",
                 excerpt(&key),
@@ -161,6 +180,14 @@ struct Item<'a> {
 /// the schema's order; one that fails is tried again after the others (a smaller
 /// `samples` may need the smaller `batch` first), then explained.
 pub fn apply(lesson: &Lesson) -> Applied {
+    let with_lesson;
+    let lesson = match lesson.lesson.and_then(crate::lessons::find) {
+        Some(l) => {
+            with_lesson = over_lesson(l.settings, lesson);
+            &with_lesson
+        }
+        None => lesson,
+    };
     let mut messages = lesson.errors.clone();
     let mut items: Vec<Item> = Vec::new();
     if let Some(c) = &lesson.config {
@@ -248,6 +275,21 @@ pub fn apply(lesson: &Lesson) -> Applied {
     }
 }
 
+/// A lesson's settings (a query) with the parameters of `given` over them.
+fn over_lesson(settings: &str, given: &Lesson) -> Lesson {
+    let mut out = parse_query(settings);
+    for p in &given.params {
+        match out.params.iter_mut().find(|q| q.name == p.name) {
+            Some(q) => *q = p.clone(),
+            None => out.params.push(p.clone()),
+        }
+    }
+    out.config = given.config.clone();
+    out.errors.extend(given.errors.iter().cloned());
+    out.lesson = given.lesson;
+    out
+}
+
 /// Reads and applies a query, as the page does on load.
 pub fn read(query: &str) -> Applied {
     apply(&parse_query(query))
@@ -295,7 +337,7 @@ fn leaves(v: &Value, prefix: &str) -> Vec<(String, Value)> {
 }
 
 /// Percent-decoding with `+` as space; `None` for malformed escapes or invalid UTF-8.
-fn decode(s: &str) -> Option<String> {
+pub(crate) fn decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -320,7 +362,7 @@ fn decode(s: &str) -> Option<String> {
 }
 
 /// Percent-encoding of everything but unreserved characters.
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -11,6 +11,9 @@ usage: cargo xtask <command>
 
   serve [--port N]   build the page and serve it on http://127.0.0.1:8000 (or port N)
   build              build the page only (www/pkg: wasm + its JS glue)
+  bench [--quick]    gradscope (wasm in Node and Chromium, native) side by side with
+                     TensorFlow.js (wasm and cpu backends): steps/s, ratios, GFLOP/s
+                     (benches/side_by_side/; not part of test; --quick: shorter runs)
   test [--only WORD]  every check: format, clippy (native and wasm32), rustdoc, native tests,
                      wasm32 determinism (Node), JAX/optax trace verification, the
                      PyTorch continuation, wasm-bindgen tests in headless Chromium, and the
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
             _ => Err(format!("usage: cargo xtask test [--only WORD]\n{USAGE}")),
         },
         Some("build") => build_page(),
+        Some("bench") => bench(&args[1..]),
         Some("serve") => {
             let port = match args.get(1).map(String::as_str) {
                 Some("--port") => args
@@ -232,6 +236,17 @@ fn build_page() -> Result<(), String> {
         size("www/pkg/gradscope.js") / 1024
     );
     Ok(())
+}
+
+/// `cargo xtask bench`: builds the page and the native step-rate example, then runs the
+/// side-by-side benchmark (benches/side_by_side/run.mjs) with the given options.
+fn bench(options: &[String]) -> Result<(), String> {
+    build_page()?;
+    ensure_chromium()?;
+    run("cargo", &["build", "--release", "--example", "step_rate"])?;
+    let mut args = vec!["benches/side_by_side/run.mjs"];
+    args.extend(options.iter().map(String::as_str));
+    run("node", &args)
 }
 
 /// A Python virtual environment `target/NAME`, with `requirements` installed unless
