@@ -294,8 +294,9 @@ fn read_input(path: &str) -> Result<String, String> {
     }
 }
 
-/// Steps across the heatmap and time charts of a figure (at most).
-const FIGURE_WINDOW: u64 = 500;
+/// Step records a figure's run keeps in full (its time charts draw the whole run's
+/// timeline).
+const FIGURE_HISTORY: usize = 500;
 
 /// `gradscope figure`: trains, then draws one view as SVG.
 fn figure(args: &[String]) -> Result<String, String> {
@@ -306,8 +307,7 @@ fn figure(args: &[String]) -> Result<String, String> {
     if opts.full || opts.csv {
         return Err("--trace and --format are for 'gradscope run'".into());
     }
-    let window = opts.steps.clamp(1, FIGURE_WINDOW) as usize;
-    let mut run = Run::new(opts.config.spec(), opts.config.precision, window);
+    let mut run = Run::new(opts.config.spec(), opts.config.precision, FIGURE_HISTORY);
     run.step(opts.steps);
     // A side not given takes the view's default.
     let default = view.figure_size();
@@ -322,7 +322,7 @@ fn figure(args: &[String]) -> Result<String, String> {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         let style = Style { scale: 1.0 };
         let mut sink = RectSink { area: &root };
-        views::figure(view, &root, style, &mut run, opts.metric, window, &mut sink)
+        views::figure(view, &root, style, &mut run, opts.metric, &mut sink)
             .map_err(|e| format!("drawing {view}: {e}"))?;
         root.present()
             .map_err(|e| format!("drawing {view}: {e:?}"))?;

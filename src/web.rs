@@ -152,6 +152,12 @@ impl App {
         schema::states(self.page.run().config(), &self.page.settings()).to_string()
     }
 
+    /// The title and caption of each view whose words depend on the run (JSON object by
+    /// view name: `{title, caption}`).
+    pub fn captions(&self) -> String {
+        self.page.captions().to_string()
+    }
+
     /// The caption of the data view for this run's data.
     pub fn data_caption(&self) -> String {
         self.page.data_caption()

@@ -221,8 +221,14 @@ fn cli_draws_every_view_as_an_svg_figure() {
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     for (view, needles) in [
         ("heatmap", vec!["layer", "step", "NaN/inf", "out"]),
-        ("flow", vec!["layer (input", "raw"]),
-        ("lr", vec!["lr / sqrt(G + eps)", "layer 1"]),
+        (
+            "flow",
+            vec!["layer (input", "‖dL/dW‖ now", "theory at init"],
+        ),
+        (
+            "lr",
+            vec!["lr / sqrt(G + eps)", "layer 1", "‖dW‖ / ‖W‖", "1/√t"],
+        ),
         ("loss", vec!["loss", "accuracy", "test"]),
         ("saturation", vec!["activation value", "share"]),
         ("data", vec!["<circle"]),

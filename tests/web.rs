@@ -147,7 +147,10 @@ fn the_schema_states_and_view_cross_the_boundary() {
         app.query(),
         "dataset=spiral3&optimizer=adam&speed=30&autoplay=1"
     );
-    assert!(app.lr_caption().starts_with("adam's effective step size"));
+    let captions = json(&app.captions());
+    let lr = captions["lr"]["caption"].as_str().unwrap_or_default();
+    assert!(lr.starts_with("Adam scales each weight's step"), "{lr}");
+    assert_eq!(captions["data"]["title"], "Data and decision boundary");
 }
 
 #[wasm_bindgen_test]

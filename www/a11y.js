@@ -19,6 +19,7 @@ export function announceDiagnosis(d) {
 
 /** The words for one heatmap cell (the tooltip's and the keyboard's). */
 export function cellText(h) {
+  if (h.text) return h.text;
   const v = typeof h.value === 'number' ? h.value.toExponential(2) : h.value;
   return `layer ${h.layer} · step ${h.step} · ${h.measure} = ${v}`;
 }

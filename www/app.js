@@ -259,8 +259,6 @@ function syncControls() {
       $(`out-${f.url}`).textContent = fmt(st.value);
     }
   }
-  $('lr-caption').textContent = app.lr_caption();
-  $('data-caption').textContent = app.data_caption();
   showOptimizerNote();
 }
 
@@ -325,7 +323,19 @@ function draw() {
   dirty = false;
 }
 
+/** Titles and captions that depend on the run (optimizer, task, divergence), from Rust. */
+function updateCaptions() {
+  for (const [name, c] of Object.entries(JSON.parse(app.captions()))) {
+    const article = $(`view-${name}`).closest('.view');
+    const title = article.querySelector('h2');
+    const caption = article.querySelector('.caption');
+    if (title.textContent !== c.title) title.textContent = c.title;
+    if (caption.textContent !== c.caption) caption.textContent = c.caption;
+  }
+}
+
 function updateText() {
+  updateCaptions();
   const d = JSON.parse(app.diagnosis());
   const box = $('diagnosis');
   box.textContent = d.text;

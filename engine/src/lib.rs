@@ -20,6 +20,7 @@ pub mod optim;
 pub mod rng;
 pub mod session;
 pub mod spec;
+pub mod timeline;
 
 pub use clip::Clip;
 pub use optim::OptimizerSpec;

@@ -16,6 +16,7 @@ use super::network::{Mode, Network, Workspace};
 use super::optim::{self, LrStats, Optimizer, OptimizerSpec};
 use super::rng::{Rng, Stream};
 use super::spec::{Precision, RunSpec, EVAL_WORKSPACES};
+use super::timeline::Timeline;
 
 /// Summary of one layer at one step (plain data; the `gradscope` crate writes it as JSON
 /// and CSV).
@@ -114,6 +115,8 @@ pub struct Session<T: Float> {
     grad_logits: Vec<T>,
     batch_t: Vec<T>,
     history: VecDeque<StepRecord>,
+    /// Every step, coarsened to a bounded number of buckets (the whole run's charts).
+    timeline: Timeline,
     capacity: usize,
     steps: u64,
     diverged_at: Option<u64>,
@@ -168,6 +171,7 @@ impl<T: Float> Session<T> {
             batcher,
             optimizer,
             history: VecDeque::with_capacity(capacity.min(4096)),
+            timeline: Timeline::new(arch.layout().len()),
             capacity: capacity.max(1),
             steps: 0,
             diverged_at: None,
@@ -197,6 +201,10 @@ impl<T: Float> Session<T> {
     /// The kept step records, oldest first.
     pub fn history(&self) -> &VecDeque<StepRecord> {
         &self.history
+    }
+    /// Every step so far, summarized in at most [`super::timeline::COLUMNS`] buckets.
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
     }
     /// The optimizer (for its effective learning rates).
     pub fn optimizer(&self) -> &dyn Optimizer<T> {
@@ -414,6 +422,7 @@ impl<T: Float> Session<T> {
             non_finite,
             layers,
         };
+        self.timeline.push(&record);
         if self.history.len() == self.capacity {
             self.history.pop_front();
         }
@@ -642,6 +651,10 @@ impl Run {
     }
     pub fn history(&self) -> &VecDeque<StepRecord> {
         each!(self, s => s.history())
+    }
+    /// See [`Session::timeline`].
+    pub fn timeline(&self) -> &Timeline {
+        each!(self, s => s.timeline())
     }
     pub fn dataset(&self) -> &Dataset {
         each!(self, s => s.dataset())

@@ -123,7 +123,8 @@ impl RunSpec {
         let eval_rows = (EVAL_WORKSPACES * self.eval_chunk(e)) as u64;
         let eval_bytes = eval_rows * per_row * e;
         let layers = layout.len() as u64;
-        let history_bytes = history as u64 * (layers * 12 * 8 + 160);
+        let history_bytes = history as u64 * (layers * 12 * 8 + 160)
+            + crate::timeline::Timeline::bytes(layout.len());
         // Small allocations: vector headers per layer, the generator, the batcher.
         let overhead = (64 << 10) + layers * 1024;
         (

@@ -17,6 +17,8 @@ pub const MAX_TICKS: usize = 8;
 pub struct LogAxis {
     pub lo: f64,
     pub hi: f64,
+    /// The most ticks it labels (2 ..= [`MAX_TICKS`]; fewer on a short chart).
+    pub max_ticks: usize,
 }
 
 impl LogAxis {
@@ -24,6 +26,12 @@ impl LogAxis {
     /// of a decade each side), at least one decade wide; `10^-3 .. 10^0` when there are
     /// none. Zeros, negatives, NaN and infinities are left out (charts mark them apart).
     pub fn fit<'a>(values: impl IntoIterator<Item = &'a f64>) -> LogAxis {
+        LogAxis::fit_with(values, MAX_TICKS)
+    }
+
+    /// [`LogAxis::fit`] with room for at most `max_ticks` labels (at least 2).
+    pub fn fit_with<'a>(values: impl IntoIterator<Item = &'a f64>, max_ticks: usize) -> LogAxis {
+        let max_ticks = max_ticks.clamp(2, MAX_TICKS);
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for &v in values {
             if v.is_finite() && v > 0.0 {
@@ -33,16 +41,25 @@ impl LogAxis {
             }
         }
         if !lo.is_finite() {
-            return LogAxis { lo: -3.0, hi: 0.0 };
+            return LogAxis {
+                lo: -3.0,
+                hi: 0.0,
+                max_ticks,
+            };
         }
         let (mut lo, mut hi) = (lo - 1.0 / 6.0, hi + 1.0 / 6.0);
         if hi - lo < 1.0 {
             let mid = (hi + lo) / 2.0;
             (lo, hi) = (mid - 0.5, mid + 0.5);
         }
+        if hi - lo >= 2.0 {
+            // Out to the ticks: the labels then reach past the data at both ends.
+            let s = stride(lo, hi, max_ticks);
+            (lo, hi) = ((lo / s).floor() * s, (hi / s).ceil() * s);
+        }
         let lo = lo.clamp(MIN_DECADE, MAX_DECADE - 1.0);
         let hi = hi.clamp(lo + 1.0, MAX_DECADE);
-        LogAxis { lo, hi }
+        LogAxis { lo, hi, max_ticks }
     }
 
     /// Where `v` goes on the axis: `log10 v` clamped into the axis, or `None` for zero,
@@ -51,21 +68,16 @@ impl LogAxis {
         (v.is_finite() && v > 0.0).then(|| v.log10().clamp(self.lo, self.hi))
     }
 
-    /// Tick positions (decades): whole decades, every `k`-th one on a wide axis so that
-    /// at most [`MAX_TICKS`] remain; on an axis under two decades wide also the 2s and 5s.
+    /// Tick positions (decades): on an axis at least two decades wide, whole decades at
+    /// a regular stride ([`stride`]) aligned to its multiples, so labels read 1e-12,
+    /// 1e-9, 1e-6 ... (at most [`MAX_TICKS`]; [`LogAxis::fit`] puts the axis's ends on
+    /// ticks); on a narrower axis also the 2s and 5s.
     pub fn ticks(&self) -> Vec<f64> {
         let (first, last) = (self.lo.ceil(), self.hi.floor());
-        let decades = if last >= first {
-            (last - first) as usize + 1
-        } else {
-            0
-        };
-        if self.hi - self.lo >= 2.0 && decades >= 2 {
-            let stride = decades.div_ceil(MAX_TICKS).max(1);
-            // Align to multiples of the stride, so labels read 1e-12, 1e-9, 1e-6 ...
-            let s = stride as f64;
+        if self.hi - self.lo >= 2.0 && last > first {
+            let s = stride(self.lo, self.hi, self.max_ticks);
             let start = (first / s).ceil() * s;
-            return (0..MAX_TICKS)
+            return (0..self.max_ticks)
                 .map(|i| start + s * i as f64)
                 .filter(|t| *t <= last)
                 .collect();
@@ -81,11 +93,26 @@ impl LogAxis {
             }
             d += 1.0;
         }
-        if ticks.len() > MAX_TICKS {
+        if ticks.len() > self.max_ticks {
             ticks.retain(|t| (t - t.round()).abs() < 1e-9);
         }
         ticks
     }
+}
+
+/// Decades between the ticks of an axis from decade `lo` to `hi`: the first of 1, 2, 3, 5,
+/// 10, 20, 25, 50, 100, 150, 200, 500 whose multiples from below `lo` to above `hi` number at most
+/// `max_ticks`.
+pub fn stride(lo: f64, hi: f64, max_ticks: usize) -> f64 {
+    for s in [
+        1.0f64, 2.0, 3.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 150.0, 200.0, 500.0,
+    ] {
+        let count = (hi / s).ceil() - (lo / s).floor() + 1.0;
+        if count <= max_ticks as f64 {
+            return s;
+        }
+    }
+    ((hi - lo) / (max_ticks.max(2) - 1) as f64).ceil().max(1.0)
 }
 
 /// The `y` coordinate of a chart on a [`LogAxis`]: values are decades, and the ticks are
@@ -136,6 +163,27 @@ pub fn log_label(t: f64) -> String {
     let e = (t + 1e-9).floor();
     let m = 10f64.powf(t - e).round();
     format!("{m}e{}", e as i64)
+}
+
+/// A number as the page writes it in sentences: `1.23e-5`, `4.56e+2` (three significant
+/// digits, the exponent always signed, as JavaScript's `toExponential(2)`); `0` for zero;
+/// NaN and infinities in words.
+pub fn sci(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "NaN".into()
+        } else {
+            "infinite".into()
+        };
+    }
+    let s = format!("{v:.2e}");
+    match s.split_once('e') {
+        Some((m, x)) if !x.starts_with('-') => format!("{m}e+{x}"),
+        _ => s,
+    }
 }
 
 #[cfg(test)]
@@ -202,6 +250,34 @@ mod tests {
             ticks.contains(&-18.0) || ticks.contains(&-15.0),
             "{ticks:?}"
         );
+    }
+
+    /// The labels reach past the data at both ends: the lowest tick is at or below the
+    /// smallest value and the highest at or above the largest (the issue: "1e-14 while
+    /// points reach 1e-19"), with a regular stride.
+    #[test]
+    fn log_ticks_cover_the_data_at_a_regular_stride() {
+        let sets: [&[f64]; 6] = [
+            &[1e-19, 3e-2],
+            &[2e-14, 1e-19, 5e-3],
+            &[1e-24, 1e-12],
+            &[3e-7, 2e-6, 9.9e-1],
+            &[1e-300, 1e300],
+            &[4e-12, 7e1],
+        ];
+        for values in sets {
+            let a = LogAxis::fit(values);
+            let t = a.ticks();
+            let (lo, hi) = values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                    (l.min(v.log10()), h.max(v.log10()))
+                });
+            assert!(t.len() >= 2 && t.len() <= MAX_TICKS, "{values:?}: {t:?}");
+            assert!(t[0] <= lo && t[t.len() - 1] >= hi, "{values:?}: {t:?}");
+            let steps: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+            assert!(steps.iter().all(|d| *d == steps[0]), "{values:?}: {t:?}");
+        }
     }
 
     #[test]

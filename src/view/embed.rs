@@ -220,7 +220,7 @@ pub fn title(view: View) -> &'static str {
     match view {
         View::Heatmap => "Gradient size per layer over training",
         View::Flow => "Gradient flow now",
-        View::Lr => "Effective learning rate",
+        View::Lr => "Update size per layer",
         View::Loss => "Loss and accuracy",
         View::Activations => "Activations",
         View::Data => "Data and decision boundary",

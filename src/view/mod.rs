@@ -17,6 +17,7 @@ pub mod page;
 pub mod plane;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod theory;
 pub mod url;
 pub mod views;
 

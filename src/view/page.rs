@@ -22,10 +22,9 @@ use crate::lessons::{self, Lesson};
 use crate::run::{Change, ConfiguredRun};
 use crate::trace::RecordJson;
 
-/// Step records kept for the charts.
+/// Step records kept in full (the diagnosis reads them; the time charts draw the run's
+/// whole timeline).
 pub const HISTORY: usize = 2000;
-/// Steps across the heatmap and the time charts.
-pub const WINDOW: usize = 300;
 
 /// Everything the page shows, without the DOM.
 pub struct Page {
@@ -307,16 +306,16 @@ impl Page {
 
     /// The learning-rate view's caption for the run's optimizer and the view's mode.
     pub fn lr_caption(&self) -> String {
-        let kind = self.run.config().optimizer.kind;
         match self.settings.lr_by {
-            LrBy::Layer => lr::caption(kind),
-            LrBy::Feature => lr::feature_caption(kind),
+            LrBy::Layer => lr::caption(&self.run.spec().optimizer),
+            LrBy::Feature => lr::feature_caption(self.run.config().optimizer.kind),
         }
     }
 
-    /// The data view's caption: what it draws for this run's data.
+    /// The data view's caption: what it draws for this run's data (and after divergence,
+    /// what the picture is of).
     pub fn data_caption(&self) -> String {
-        data::caption(self.run.engine())
+        data::caption(self.run.engine()).1
     }
 
     /// The plain-language diagnosis of the run, for the chosen metric.
@@ -381,15 +380,15 @@ impl Page {
         match view {
             View::Heatmap => {
                 let metric = self.settings.metric;
-                self.heatmap = Some(heatmap::draw(root, style, run, metric, WINDOW, sink)?);
+                self.heatmap = Some(heatmap::draw(root, style, run, metric, sink)?);
                 Ok(())
             }
             View::Flow => flow::draw(root, style, run),
             View::Lr => match self.settings.lr_by {
-                LrBy::Layer => lr::draw(root, style, run, WINDOW),
+                LrBy::Layer => lr::draw(root, style, run),
                 LrBy::Feature => lr::draw_features(root, style, run),
             },
-            View::Loss => loss::draw(root, style, run, WINDOW),
+            View::Loss => loss::draw(root, style, run),
             View::Activations => activations::draw(root, style, run, sink),
             View::Data => data::draw_live(root, style, run, &mut self.boundary, sink),
         }
@@ -402,6 +401,25 @@ impl Page {
         shown.into_iter().any(|v| v == View::Data)
             && data::has_plane(self.run.engine())
             && !self.boundary.is_synced(self.run.steps())
+    }
+
+    /// The title and caption of each view whose words depend on the run, by view name
+    /// (`{"lr": {"title": ..., "caption": ...}, ...}`).
+    pub fn captions(&self) -> Value {
+        let mut out = serde_json::Map::new();
+        for v in View::ALL {
+            let words = match (v, self.settings.lr_by) {
+                (View::Lr, LrBy::Feature) => Some((
+                    "Learning rate per input feature".to_string(),
+                    self.lr_caption(),
+                )),
+                _ => super::views::caption(v, self.run.engine()),
+            };
+            if let Some((title, caption)) = words {
+                out.insert(v.name().into(), json!({"title": title, "caption": caption}));
+            }
+        }
+        Value::Object(out)
     }
 
     /// The heatmap cell under canvas pixel `(x, y)` as last drawn.

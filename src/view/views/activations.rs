@@ -10,7 +10,8 @@ use plotters::prelude::*;
 use crate::engine::activation::Activation;
 use crate::engine::session::Run;
 use crate::view::chart::{
-    colour_bar, e, grid_colours, layer_tick, plot_rect, split_for_bar, CellSink, DrawResult, Style,
+    axis_layout, colour_bar, e, grid_colours, layer_tick, plot_rect, split_for_bar, CellSink,
+    DrawResult, Style, LABEL_FONT, TITLE_FONT,
 };
 use crate::view::grid::{Grid, Scale};
 use crate::view::Rect;
@@ -60,23 +61,29 @@ pub fn frame<DB: DrawingBackend>(
     scale: &Scale,
 ) -> DrawResult<Rect> {
     let (main, bar) = split_for_bar(root, style)?;
+    let y_labels: Vec<String> = (0..layers)
+        .map(|l| layer_tick(l as f64, layers, false))
+        .collect();
+    let layout = axis_layout(&main, style, &y_labels, "-0.5", 5)?;
     let mut chart = ChartBuilder::on(&main)
         .margin(style.px(6.0))
-        .x_label_area_size(style.px(30.0))
-        .y_label_area_size(style.px(44.0))
+        .margin_right(style.px(12.0))
+        .x_label_area_size(layout.x_area)
+        .y_label_area_size(layout.y_area)
         .build_cartesian_2d(range.0..range.1, -0.5..layers as f64 - 0.5)
         .map_err(e)?;
     let label_layer = move |v: &f64| layer_tick(*v, layers, false);
     chart
         .configure_mesh()
         .disable_mesh()
+        .set_all_tick_mark_size(layout.tick)
         .x_desc("activation value")
         .y_desc("layer")
-        .x_labels(5)
+        .x_labels(layout.x_labels)
         .y_labels(layers.min(12))
         .y_label_formatter(&label_layer)
-        .label_style(style.font(11.0))
-        .axis_desc_style(style.font(12.0))
+        .label_style(style.font(LABEL_FONT))
+        .axis_desc_style(style.font(TITLE_FONT))
         .draw()
         .map_err(e)?;
     let rect = plot_rect(&chart);

@@ -10,10 +10,100 @@ use plotters::prelude::*;
 
 use crate::engine::session::Run;
 use crate::view::boundary::{Boundary, EXTENT, GRID};
-use crate::view::chart::{e, plot_rect, rgb, CellSink, DrawResult, ImageSink, Style};
+use crate::view::chart::{
+    axis_layout, e, plot_rect, rgb, CellSink, DrawResult, ImageSink, Style, LABEL_FONT, TITLE_FONT,
+};
 use crate::view::colormap::CLASSES;
 use crate::view::plane::{self, Plane, Point};
 use crate::view::Rect;
+
+/// The view's title and caption for `run` (HTML around the canvas): per task, and after
+/// divergence what the picture is of.
+pub fn caption(run: &Run) -> (String, String) {
+    let data = run.dataset();
+    let regression = data.kind.classes().is_none();
+    if !regression && !has_plane(run) {
+        // The data alone (no prediction drawn): the same words whatever the run did.
+        return (
+            "Data: input features".into(),
+            format!(
+                "{} input features, too many for a plane: per feature, the share of training rows in which it is on (bars) and the share of class 1 among them (dots).",
+                data.inputs
+            ),
+        );
+    }
+    let title = if regression {
+        "Data and fitted curve"
+    } else {
+        "Data and decision boundary"
+    };
+    let text = match diverged_note(run) {
+        Some(note) => note,
+        None if regression => {
+            "Training points and the curve the network fits to them.".to_string()
+        }
+        None => "Training points (filled) and test points (rings) over the network's prediction; paler means less sure.".to_string(),
+    };
+    (title.into(), text)
+}
+
+/// After divergence, what the data view shows, in words: the network as it stopped (the
+/// weights step `k` was computed with: the non-finite step took no update), and whether
+/// those weights are still finite numbers.
+pub fn diverged_note(run: &Run) -> Option<String> {
+    let k = run.diverged_at()?;
+    let finite = run.params_f64().iter().all(|v| v.is_finite());
+    let what = if run.dataset().kind.classes().is_none() {
+        "The curve"
+    } else {
+        "The picture"
+    };
+    Some(if finite {
+        format!(
+            "Diverged at step {k}: the loss or a gradient became NaN or infinite and training stopped. {what} shows the last finite model, the weights of step {k} (all still finite numbers), not a trained network; blank where its output is not a number."
+        )
+    } else {
+        format!(
+            "Diverged at step {k}: training stopped, and some weights are no longer finite numbers. {what} is the output of those weights, blank where it is not a number; it is not a trained network."
+        )
+    })
+}
+
+/// A short line drawn on the plot after divergence (figures have no caption).
+fn diverged_label(run: &Run) -> Option<String> {
+    run.diverged_at()
+        .map(|k| format!("diverged at step {k}: weights of step {k}"))
+}
+
+/// Draws `text` in a white box at the top left of `rect`.
+fn note_on_plot<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: Style,
+    rect: Rect,
+    text: &str,
+) -> DrawResult<()> {
+    let font = style.font(11.0);
+    let (w, h) = root.estimate_text_size(text, &font).map_err(e)?;
+    let pad = style.px(4.0) as i32;
+    let (x, y) = (rect.x + pad, rect.y + pad);
+    let red = rgb(crate::view::colormap::NON_FINITE);
+    root.draw(&Rectangle::new(
+        [(x, y), (x + w as i32 + 2 * pad, y + h as i32 + 2 * pad)],
+        WHITE.mix(0.9).filled(),
+    ))
+    .map_err(e)?;
+    root.draw(&Rectangle::new(
+        [(x, y), (x + w as i32 + 2 * pad, y + h as i32 + 2 * pad)],
+        red.stroke_width(1),
+    ))
+    .map_err(e)?;
+    root.draw(&Text::new(
+        text.to_string(),
+        (x + pad, y + pad),
+        font.color(&red),
+    ))
+    .map_err(e)
+}
 
 /// Training and test points as `(x, y, class)` (classification).
 pub fn labelled_points(run: &Run) -> (Vec<Point>, Vec<Point>) {
@@ -56,7 +146,7 @@ pub fn curve_chart<DB: DrawingBackend>(
     style: Style,
     points: &[(f64, f64)],
     curve: &[(f64, f64)],
-) -> DrawResult<()> {
+) -> DrawResult<Rect> {
     root.fill(&WHITE).map_err(e)?;
     let ys = points
         .iter()
@@ -65,19 +155,24 @@ pub fn curve_chart<DB: DrawingBackend>(
         .filter(|v| v.is_finite());
     let (lo, hi) = ys.fold((-1.2f64, 1.2f64), |(a, b), v| (a.min(v), b.max(v)));
     let (lo, hi) = (lo.max(-10.0), hi.min(10.0));
+    let layout = axis_layout(root, style, &["-10.0".to_string()], "-1.0", 6)?;
     let mut chart = ChartBuilder::on(root)
         .margin(style.px(8.0))
-        .x_label_area_size(style.px(26.0))
-        .y_label_area_size(style.px(34.0))
+        .margin_right(style.px(12.0))
+        .x_label_area_size(layout.x_area)
+        .y_label_area_size(layout.y_area)
         .build_cartesian_2d(-1.1..1.1, lo..hi)
         .map_err(e)?;
     chart
         .configure_mesh()
+        .set_all_tick_mark_size(layout.tick)
         .x_desc("x")
         .y_desc("y")
+        .x_labels(layout.x_labels)
+        .y_labels(6)
         .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
-        .label_style(style.font(10.0))
-        .axis_desc_style(style.font(11.0))
+        .label_style(style.font(LABEL_FONT))
+        .axis_desc_style(style.font(TITLE_FONT))
         .draw()
         .map_err(e)?;
     let point = rgb(CLASSES[0]);
@@ -101,22 +196,7 @@ pub fn curve_chart<DB: DrawingBackend>(
     chart
         .draw_series(LineSeries::new(finite, line.stroke_width(style.px(2.5))))
         .map_err(e)?;
-    Ok(())
-}
-
-/// The view's caption (HTML around the canvas) for `run`'s data.
-pub fn caption(run: &Run) -> String {
-    let data = run.dataset();
-    if data.kind.classes().is_none() {
-        "Training points and the curve the network fits to them.".into()
-    } else if has_plane(run) {
-        "Training points (filled) and test points (rings) over the network's prediction; paler means less sure.".into()
-    } else {
-        format!(
-            "{} input features, too many for a plane: per feature, the share of training rows in which it is on (bars) and the share of class 1 among them (dots).",
-            data.inputs
-        )
-    }
+    Ok(plot_rect(&chart))
 }
 
 /// Whether `run`'s data lie in a plane the view can draw (two inputs, classes).
@@ -185,12 +265,7 @@ pub fn features_chart<DB: DrawingBackend>(
         ("on in this share of rows".to_string(), bar),
         ("class 1 where on".to_string(), dot),
     ];
-    crate::view::chart::legend(
-        &chart,
-        style,
-        &entries,
-        crate::view::chart::Corner::UpperRight,
-    )
+    crate::view::chart::legend(&chart, style, &entries, &[]).map(|_| ())
 }
 
 /// Per input feature of `run`'s training data: how often it is on, and the share of
@@ -225,7 +300,11 @@ fn draw_curve<DB: DrawingBackend>(
 ) -> DrawResult<()> {
     let points = regression_points(run);
     let curve = fitted_curve(run);
-    curve_chart(root, style, &points, &curve)
+    let rect = curve_chart(root, style, &points, &curve)?;
+    if let Some(label) = diverged_label(run) {
+        note_on_plot(root, style, rect, &label)?;
+    }
+    Ok(())
 }
 
 /// The data plane's axes over `[-extent, extent]^2`; returns the plotting rectangle, where
@@ -236,18 +315,24 @@ pub fn frame<DB: DrawingBackend>(
     extent: f64,
 ) -> DrawResult<Rect> {
     root.fill(&WHITE).map_err(e)?;
+    let layout = axis_layout(root, style, &["-2.0".to_string()], "-2.0", 5)?;
     let mut chart = ChartBuilder::on(root)
         .margin(style.px(8.0))
-        .x_label_area_size(style.px(26.0))
-        .y_label_area_size(style.px(34.0))
+        .margin_right(style.px(12.0))
+        .x_label_area_size(layout.x_area)
+        .y_label_area_size(layout.y_area)
         .build_cartesian_2d(-extent..extent, -extent..extent)
         .map_err(e)?;
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_labels(5)
+        .set_all_tick_mark_size(layout.tick)
+        .x_desc("x₁")
+        .y_desc("x₂")
+        .x_labels(layout.x_labels)
         .y_labels(5)
-        .label_style(style.font(10.0))
+        .label_style(style.font(LABEL_FONT))
+        .axis_desc_style(style.font(TITLE_FONT))
         .draw()
         .map_err(e)?;
     Ok(plot_rect(&chart))
@@ -279,7 +364,11 @@ pub fn draw_live<DB: DrawingBackend, S: ImageSink>(
         extent: EXTENT,
     };
     let img = plane::render_plane(plane, w, h, &train, &test, 3.0 * style.scale);
-    sink.image(rect, &img)
+    sink.image(rect, &img)?;
+    if let Some(label) = diverged_label(run) {
+        note_on_plot(root, style, rect, &label)?;
+    }
+    Ok(())
 }
 
 /// A figure's data view, in vector graphics: the whole boundary as cells, and every point
@@ -301,7 +390,11 @@ pub fn draw_figure<DB: DrawingBackend>(
     let boundary = Boundary::whole(run, GRID);
     sink.cells(rect, GRID, GRID, &boundary.top_down())?;
     let (train, test) = labelled_points(run);
-    point_circles(root, style, rect, &train, &test)
+    point_circles(root, style, rect, &train, &test)?;
+    if let Some(label) = diverged_label(run) {
+        note_on_plot(root, style, rect, &label)?;
+    }
+    Ok(())
 }
 
 /// Training points as filled circles with a white rim, test points as rings, placed in
@@ -338,7 +431,7 @@ fn point_circles<DB: DrawingBackend>(
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::view::testing::{extreme_sets, run, style, svg, Recorded};
 
@@ -427,6 +520,49 @@ mod tests {
         assert_eq!(circles, 2 * train.len() + test.len());
     }
 
+    /// The caption names what the view shows: the fitted curve for the sine regression
+    /// (never "decision boundary"), and after divergence the last finite model.
+    #[test]
+    fn captions_say_what_is_drawn_by_task_and_after_divergence() {
+        let (title, text) = caption(&run(r#"{"dataset": {"kind": "sine"}}"#, 3));
+        assert_eq!(title, "Data and fitted curve");
+        assert!(
+            !text.contains("boundary") && !text.contains("rings"),
+            "{text}"
+        );
+        let (title, text) = caption(&run("{}", 3));
+        assert_eq!(title, "Data and decision boundary");
+        assert!(text.contains("rings"), "{text}");
+        let mut r = run(DIVERGES, 40);
+        let k = r.diverged_at().unwrap_or_else(|| panic!("diverges"));
+        let (_, text) = caption(&r);
+        assert!(
+            text.starts_with(&format!("Diverged at step {k}:"))
+                && text.contains("last finite model"),
+            "{text}"
+        );
+        let out = svg_of_figure(&mut r);
+        assert!(
+            out.contains(&format!("diverged at step {k}")),
+            "on the plot too"
+        );
+    }
+
+    /// A run whose forward pass overflows f32 at once: 30 relu layers, weights N(0, 10^2).
+    pub(crate) const DIVERGES: &str =
+        r#"{"network": {"depth": 30, "activation": "relu", "init": "normal", "init_std": 10}}"#;
+
+    fn svg_of_figure(r: &mut crate::ConfiguredRun) -> String {
+        let mut text = String::new();
+        {
+            let root = SVGBackend::with_string(&mut text, (400, 400)).into_drawing_area();
+            let mut sink = crate::view::chart::RectSink { area: &root };
+            draw_figure(&root, style(), r.engine_mut(), &mut sink)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        text
+    }
+
     #[test]
     fn the_data_view_survives_every_number() {
         for values in extreme_sets() {
@@ -437,7 +573,7 @@ mod tests {
                 .map(|(i, v)| (i as f64 / 8.0, -*v))
                 .collect();
             let label = format!("{values:?}");
-            let out = svg(move |root| curve_chart(root, style(), &points, &curve));
+            let out = svg(move |root| curve_chart(root, style(), &points, &curve).map(|_| ()));
             assert!(out.contains(">\nx\n</text>"), "{label}");
             let points: Vec<Point> = values.iter().map(|v| (*v, -*v, 1)).collect();
             let img = plane::render_plane(

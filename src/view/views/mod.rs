@@ -6,6 +6,8 @@
 pub mod activations;
 pub mod data;
 pub mod flow;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod geometry;
 pub mod heatmap;
 pub mod loss;
 pub mod lr;
@@ -106,23 +108,60 @@ impl std::str::FromStr for View {
     }
 }
 
+/// The title and caption of `view` for `run` where they depend on the run (HTML around
+/// the canvas; the others are fixed in the page): the learning-rate view's per optimizer,
+/// the flow view's theory note, the data view's per task and after divergence.
+pub fn caption(view: View, run: &Run) -> Option<(String, String)> {
+    match view {
+        View::Lr => {
+            let o = &run.spec().optimizer;
+            let title = if lr::shows_rate(o) {
+                "Learning rate and update size"
+            } else {
+                "Update size per layer"
+            };
+            Some((title.into(), lr::caption(o)))
+        }
+        View::Flow => {
+            let base = "The latest step's weight-gradient norm of each layer, before and after clipping; flat is healthy.";
+            let arch = &run.spec().arch;
+            let text = match crate::view::theory::unsupported(arch) {
+                None => {
+                    let narrow = if arch.width < crate::view::theory::WIDE {
+                        format!(
+                            " The theory is for wide layers; at width {} take it as a rough guide.",
+                            arch.width
+                        )
+                    } else {
+                        String::new()
+                    };
+                    format!("{base} Green: at step 0, the back-propagated signal dL/dz (circles) and what signal-propagation theory predicts for this activation and init (dashed): each layer multiplies it by sqrt(n·Var(W)·E[f′(z)²]).{narrow}")
+                }
+                Some(why) => format!("{base} ({why}.)"),
+            };
+            Some(("Gradient flow now".into(), text))
+        }
+        View::Data => Some(data::caption(run)),
+        View::Heatmap | View::Loss | View::Activations => None,
+    }
+}
+
 /// Draws `view` of `run` as a figure (the CLI's SVG): dense grids as cells through `sink`,
-/// the whole decision boundary at once; the heatmap measures `metric`, and the time views
-/// span `window` steps.
+/// the whole decision boundary at once; the heatmap measures `metric`; the time views
+/// span the whole run.
 pub fn figure<DB: DrawingBackend>(
     view: View,
     root: &DrawingArea<DB, Shift>,
     style: Style,
     run: &mut Run,
     metric: Metric,
-    window: usize,
     sink: &mut dyn CellSink,
 ) -> DrawResult<()> {
     match view {
-        View::Heatmap => heatmap::draw(root, style, run, metric, window, sink).map(|_| ()),
+        View::Heatmap => heatmap::draw(root, style, run, metric, sink).map(|_| ()),
         View::Flow => flow::draw(root, style, run),
-        View::Lr => lr::draw(root, style, run, window),
-        View::Loss => loss::draw(root, style, run, window),
+        View::Lr => lr::draw(root, style, run),
+        View::Loss => loss::draw(root, style, run),
         View::Activations => activations::draw(root, style, run, sink),
         View::Data => data::draw_figure(root, style, run, sink),
     }
@@ -203,15 +242,15 @@ mod tests {
     fn each_figure_is_its_own_views_drawing() {
         let mut r = run(r#"{"network": {"depth": 3}}"#, 8);
         let r = r.engine_mut();
-        let (m, w) = (Metric::Delta, 50);
+        let m = Metric::Delta;
         let mut drawings = Vec::new();
         for view in View::ALL {
-            let figure = svg_of(|root, sink| figure(view, root, style(), r, m, w, sink));
+            let figure = svg_of(|root, sink| figure(view, root, style(), r, m, sink));
             let own = svg_of(|root, sink| match view {
-                View::Heatmap => heatmap::draw(root, style(), r, m, w, sink).map(|_| ()),
+                View::Heatmap => heatmap::draw(root, style(), r, m, sink).map(|_| ()),
                 View::Flow => flow::draw(root, style(), r),
-                View::Lr => lr::draw(root, style(), r, w),
-                View::Loss => loss::draw(root, style(), r, w),
+                View::Lr => lr::draw(root, style(), r),
+                View::Loss => loss::draw(root, style(), r),
                 View::Activations => activations::draw(root, style(), r, sink),
                 View::Data => data::draw_figure(root, style(), r, sink),
             });
