@@ -62,7 +62,11 @@ fn main() {
         std::process::exit(2);
     };
     if args.get(3).map(String::as_str) == Some("--ms") {
-        let ms: Vec<f64> = args[4..].iter().take(2).filter_map(|a| a.parse().ok()).collect();
+        let ms: Vec<f64> = args[4..]
+            .iter()
+            .take(2)
+            .filter_map(|a| a.parse().ok())
+            .collect();
         let [warm, time] = ms[..] else {
             eprintln!("usage: step_rate DEPTH WIDTH BATCH --ms WARM TIMED [--bare]");
             std::process::exit(2);

@@ -324,7 +324,10 @@ fn micro_kernel<T: Float, const NR: usize>(
         return [[T::ZERO; NR]; MR];
     }
     // Checked once here, so the loop over `k` reads without index checks.
-    assert!(b.len() >= (k - 1) * stride + NR, "gemm: right operand too short");
+    assert!(
+        b.len() >= (k - 1) * stride + NR,
+        "gemm: right operand too short"
+    );
     let bp = b.as_ptr();
     // SAFETY: kk < k, so kk * stride + NR <= (k - 1) * stride + NR <= b.len(): the NR
     // values read are inside `b` (an unaligned read of plain floats).
@@ -340,7 +343,10 @@ fn micro_kernel<T: Float, const NR: usize>(
             accumulate(cols.zip(rows))
         }
         Left::Cols(data, stride) => {
-            assert!(data.len() >= (k - 1) * stride + MR, "gemm: left operand too short");
+            assert!(
+                data.len() >= (k - 1) * stride + MR,
+                "gemm: left operand too short"
+            );
             let ap = data.as_ptr();
             // SAFETY: as for `b`: kk * stride + MR <= data.len() for kk < k.
             let cols =

@@ -185,7 +185,10 @@ mod tests {
         let w = s.work;
         assert_eq!(b.next_chunk(&w, 0, 0, 200, 0.0), 1, "unmeasured: one step");
         let (_, first) = frame(&mut b, &mut s, 200);
-        assert!(first <= STEP_BUDGET_MS, "the first frame trained {first} ms");
+        assert!(
+            first <= STEP_BUDGET_MS,
+            "the first frame trained {first} ms"
+        );
         for _ in 0..200 {
             let (steps, ms) = frame(&mut b, &mut s, 200);
             assert!(ms <= STEP_BUDGET_MS, "a frame trained {ms} ms");
@@ -193,7 +196,10 @@ mod tests {
         }
         // Steady state: the budget is used, not wasted (the eval step costs 2.4 steps).
         let (steps, ms) = frame(&mut b, &mut s, 200);
-        assert!(steps >= 4 && ms > STEP_BUDGET_MS - 2.0 * 1.6, "{steps} steps, {ms} ms");
+        assert!(
+            steps >= 4 && ms > STEP_BUDGET_MS - 2.0 * 1.6,
+            "{steps} steps, {ms} ms"
+        );
     }
 
     #[test]
@@ -203,7 +209,11 @@ mod tests {
         for _ in 0..50 {
             assert!(frame(&mut b, &mut s, 10).0 <= 10);
         }
-        assert_eq!(frame(&mut b, &mut s, 10).0, 10, "a small network runs at full speed");
+        assert_eq!(
+            frame(&mut b, &mut s, 10).0,
+            10,
+            "a small network runs at full speed"
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! (`src/web.rs`) hands canvases in.
 
 pub mod axis;
-pub mod budget;
 pub mod boundary;
+pub mod budget;
 pub mod chart;
 pub mod colormap;
 pub mod diagnosis;
