@@ -30,6 +30,7 @@ Usage:
                            [--out gradscope_run.py]
   gradscope config [--config FILE.json] [--set FIELD=VALUE]...
   gradscope fields [--markdown | --json]
+  gradscope lessons [--markdown]
   gradscope run --help
 
 run      trains N steps (default 100) and writes a trace to FILE or stdout:
@@ -52,6 +53,8 @@ export   writes a self-contained Python script that rebuilds the run in PyTorch 
 config   prints the resolved config (every default filled in).
 fields   lists every config field with its range and default (--markdown: the README's
          table; --json: the schema the page builds its controls from).
+lessons  lists the lessons (the page's menu, lesson=NAME in a link) with their settings
+         and claims (--markdown: the README's table); the page opens one at ?lesson=NAME.
 
 --config FILE   a JSON config ('-' reads stdin); omitted fields take their defaults.
 --set F=V       overrides one field after the file, e.g. --set network.depth=30
@@ -86,6 +89,22 @@ pub fn main(args: &[String]) -> Result<String, String> {
             ["--markdown"] => Ok(schema::markdown()),
             ["--json"] => Ok(format!("{:#}\n", schema::to_json())),
             _ => Err("fields takes --markdown or --json (or nothing)".into()),
+        },
+        "lessons" => match rest.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            [] => Ok(crate::lessons::LESSONS
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{:<20} {}\n  ?{}\n  {}\n",
+                        l.name,
+                        l.title,
+                        l.settings,
+                        l.claim.text(l.config().network.depth)
+                    )
+                })
+                .collect()),
+            ["--markdown"] => Ok(crate::lessons::markdown()),
+            _ => Err("lessons takes --markdown (or nothing)".into()),
         },
         other => Err(format!("unknown command '{other}'; try 'gradscope --help'")),
     }

@@ -7,13 +7,18 @@
 //! - [`config`]: the one serde config the CLI, URL and page share, and its [`RunSpec`];
 //! - [`run`]: a run beside the config it was built from;
 //! - [`trace`]: summary and full traces for outside verification;
+//! - [`export`]: the page's exports (history, full trace, file names);
 //! - [`pytorch`]: a run as a self-contained PyTorch script ("continue in PyTorch");
+//! - [`advice`]: measured advice, from short counterfactual runs with one change each;
 //! - [`cli`]: the native command line (`gradscope run ...`).
 
+pub mod advice;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod config;
+pub mod export;
 pub mod json;
+pub mod lessons;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod progress;
 pub mod pytorch;

@@ -146,44 +146,49 @@ pub fn write_summary_csv(
     out: &mut impl Write,
     on_step: &mut dyn FnMut(u64),
 ) -> io::Result<()> {
-    out.write_all(
-        b"step,loss,batch_accuracy,train_accuracy,test_loss,test_accuracy,grad_norm,clipped_grad_norm,clipped,non_finite,\
-          layer,layer_grad_norm,layer_clipped_grad_norm,delta_rms,weight_norm,act_mean,act_std,flat_share,dead_share,\
-          update_ratio,eff_lr_mean,eff_lr_min,eff_lr_max\n",
-    )?;
+    out.write_all(CSV_HEADER)?;
+    for_each_record(config, steps, on_step, |r| write_csv_rows(r, out))
+}
+
+/// The header of the summary trace's CSV.
+pub const CSV_HEADER: &[u8] =
+    b"step,loss,batch_accuracy,train_accuracy,test_loss,test_accuracy,grad_norm,clipped_grad_norm,clipped,non_finite,\
+      layer,layer_grad_norm,layer_clipped_grad_norm,delta_rms,weight_norm,act_mean,act_std,flat_share,dead_share,\
+      update_ratio,eff_lr_mean,eff_lr_min,eff_lr_max\n";
+
+/// One record's rows of the summary trace's CSV (one per layer).
+pub fn write_csv_rows(r: &StepRecord, out: &mut impl Write) -> io::Result<()> {
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    for_each_record(config, steps, on_step, |r| {
-        for (l, layer) in r.layers.iter().enumerate() {
-            writeln!(
-                out,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                r.step,
-                r.loss,
-                opt(r.batch_accuracy),
-                opt(r.train_accuracy),
-                opt(r.test_loss),
-                opt(r.test_accuracy),
-                r.grad_norm,
-                r.clipped_grad_norm,
-                r.clipped,
-                r.non_finite,
-                l + 1,
-                layer.grad_norm,
-                layer.clipped_grad_norm,
-                layer.delta_rms,
-                layer.weight_norm,
-                layer.act_mean,
-                layer.act_std,
-                opt(layer.flat_share),
-                opt(layer.dead_share),
-                layer.update_ratio,
-                layer.eff_lr_mean,
-                layer.eff_lr_min,
-                layer.eff_lr_max,
-            )?;
-        }
-        Ok(())
-    })
+    for (l, layer) in r.layers.iter().enumerate() {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.step,
+            r.loss,
+            opt(r.batch_accuracy),
+            opt(r.train_accuracy),
+            opt(r.test_loss),
+            opt(r.test_accuracy),
+            r.grad_norm,
+            r.clipped_grad_norm,
+            r.clipped,
+            r.non_finite,
+            l + 1,
+            layer.grad_norm,
+            layer.clipped_grad_norm,
+            layer.delta_rms,
+            layer.weight_norm,
+            layer.act_mean,
+            layer.act_std,
+            opt(layer.flat_share),
+            opt(layer.dead_share),
+            layer.update_ratio,
+            layer.eff_lr_mean,
+            layer.eff_lr_min,
+            layer.eff_lr_max,
+        )?;
+    }
+    Ok(())
 }
 
 /// A 64-bit FNV-1a fingerprint of a trace's text: two runs with equal fingerprints wrote

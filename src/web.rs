@@ -18,7 +18,6 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use crate::config::schema;
 use crate::view::chart::{drawable, CellSink, DrawResult, ImageSink, Style};
 use crate::view::page::Page;
-use crate::view::views::lr;
 use crate::view::{url, Rect, View};
 
 /// The global property where a panic leaves its message, for the page's crash banner
@@ -114,7 +113,37 @@ impl App {
 
     /// The query string that reproduces this run and its view.
     pub fn query(&self) -> String {
-        url::to_query(self.page.run().config(), &self.page.settings())
+        self.page.query()
+    }
+
+    /// Sets up a lesson by name (its config and view); an unknown name is an error listing
+    /// the lessons.
+    pub fn set_lesson(&mut self, name: &str) -> Result<(), JsError> {
+        self.page.set_lesson(name).map_err(js_err)
+    }
+
+    /// What the last optimizer switch did to the learning rate, as JSON `{text, offer:
+    /// {label, patch} | null, beside}`, or `null`.
+    pub fn optimizer_note(&self) -> String {
+        self.page
+            .optimizer_note()
+            .map_or(Value::Null, |n| n.to_json())
+            .to_string()
+    }
+
+    /// The name of the lesson the page was last set up by, or an empty string.
+    pub fn lesson(&self) -> String {
+        self.page.lesson().map_or("", |l| l.name).to_string()
+    }
+
+    /// Whether the run has left its lesson's settings (`Page::lesson_left`).
+    pub fn lesson_left(&self) -> bool {
+        self.page.lesson_left()
+    }
+
+    /// The first layer's effective learning rate per input feature now (JSON array).
+    pub fn input_feature_lr(&self) -> String {
+        json!(self.page.run().engine().input_feature_lr()).to_string()
     }
 
     /// Each setting's state now (JSON object keyed by URL name): whether its control
@@ -123,9 +152,14 @@ impl App {
         schema::states(self.page.run().config(), &self.page.settings()).to_string()
     }
 
+    /// The caption of the data view for this run's data.
+    pub fn data_caption(&self) -> String {
+        self.page.data_caption()
+    }
+
     /// The caption of the effective-learning-rate view for this run's optimizer.
     pub fn lr_caption(&self) -> String {
-        lr::caption(self.page.run().config().optimizer.kind)
+        self.page.lr_caption()
     }
 
     /// Deep-merges a partial config (JSON) and applies it: a change to fields the schema
@@ -185,6 +219,36 @@ impl App {
     /// as `gradscope export pytorch`). Too many steps for the script is an error.
     pub fn pytorch_script(&self, steps: u32) -> Result<String, JsError> {
         crate::pytorch::script_for(self.page.run().config(), steps as u64).map_err(js_err)
+    }
+
+    /// Spends at most `budget_steps` training steps on measured advice; its state as JSON
+    /// (`Page::advise`).
+    pub fn advisor_step(&mut self, budget_steps: u32) -> String {
+        serde_json::to_string(&self.page.advise(u64::from(budget_steps))).unwrap_or_default()
+    }
+
+    /// The run's history (the steps the page keeps) as the summary trace's JSON, with
+    /// `first_step`.
+    pub fn history_json(&self) -> String {
+        crate::export::history_json(self.page.run())
+    }
+
+    /// The run's history as the summary trace's CSV.
+    pub fn history_csv(&self) -> String {
+        crate::export::history_csv(self.page.run())
+    }
+
+    /// The full trace of the run so far (docs/trace-format.md); an error in words when
+    /// the run is too long or cannot be replayed from its config.
+    pub fn full_trace(&self) -> Result<String, JsError> {
+        crate::export::full_trace(self.page.run()).map_err(js_err)
+    }
+
+    /// A file name that says what run an export holds (`what`: a view's name, "history",
+    /// ...; `ext` without the dot).
+    pub fn file_name(&self, what: &str, ext: &str) -> String {
+        let run = self.page.run();
+        crate::export::file_name(run.config(), run.steps(), what, ext)
     }
 
     /// The diagnosis as JSON `{level, text}`.
@@ -473,6 +537,13 @@ pub fn parse_query(query: &str) -> String {
     serde_json::to_string(&url::parse_query(query)).unwrap_or_default()
 }
 
+/// Every lesson (JSON array): name, title, settings, views, what to watch, what to try
+/// next, the claim in words and its numbers.
+#[wasm_bindgen]
+pub fn lessons() -> String {
+    crate::lessons::to_json().to_string()
+}
+
 /// Every setting, once (JSON): the page builds its controls from it.
 #[wasm_bindgen]
 pub fn schema() -> String {
@@ -483,4 +554,11 @@ pub fn schema() -> String {
 #[wasm_bindgen]
 pub fn views() -> String {
     serde_json::to_string(&View::names()).unwrap_or_default()
+}
+
+/// The page options of a link (`embed`, `views`, `controls`, `lesson`, `allow_origin`) as
+/// JSON, with the views and controls to show and a message for each bad value.
+#[wasm_bindgen]
+pub fn page_options(query: &str) -> String {
+    crate::view::embed::to_json(&crate::view::embed::read(query)).to_string()
 }

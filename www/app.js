@@ -2,6 +2,13 @@
 // every chart live in wasm (www/pkg, built by `cargo xtask build`); this file only wires
 // the DOM to one App handle.
 import { loadEngine, isPanic, panicText, showCrash, hideCrash } from './crash.js';
+import { createAdvice } from './advice.js';
+import { initLessons } from './lessons.js';
+import * as embed from './embed.js';
+import { startBridge } from './bridge.js';
+import { initShare, shareLinks } from './share.js';
+import { initExport } from './export.js';
+import { announceDiagnosis, cellText, initPhone, initHeatmapKeys } from './a11y.js';
 
 // Every setting (config fields and view settings) comes from the wasm module's schema:
 // labels, kinds, options, slider ranges, whether a change restarts the run, and help.
@@ -32,10 +39,13 @@ let playing = false;
 let view = {};
 let dirty = true;
 let lastNote = '';
+/** Measured advice under the banner (www/advice.js). */
+let advice;
 const frameMs = [];
 const stepTimes = [];
 
 function showMessage(text) {
+  if (embed.showNote(text)) return;
   const box = $('messages');
   box.textContent = text;
   box.hidden = !text;
@@ -68,6 +78,18 @@ function setConfig(partial, source = 'api') {
   }
 }
 
+/** Applies one measured change and restarts, so the run is the one the advice measured. */
+function applyAdvice(patch, label) {
+  const result = setConfig(patch, 'advice');
+  if (result.ok) {
+    app.reset();
+    lastNote = `Applied ${label}; restarted from step 0, as in the trial.`;
+    dirty = true;
+    updateText();
+  }
+  return result;
+}
+
 function fail(message) {
   showMessage(message);
   syncControls();
@@ -83,8 +105,27 @@ function afterConfigChange() {
   syncControls();
   writeUrl();
   updateText();
+  if (showLesson) showLesson(app.lesson());
   dirty = true;
 }
+
+/** Sets up a lesson by name (its config and view); returns {ok: true} or {ok: false, error}. */
+function setLesson(name) {
+  try {
+    app.set_lesson(String(name));
+  } catch (e) {
+    if (isPanic(e)) throw e;
+    return fail(errorText(e));
+  }
+  showMessage('');
+  lastNote = 'Lesson set up: press Play.';
+  view = JSON.parse(app.view_settings());
+  afterConfigChange();
+  if (showLesson) showLesson(app.lesson());
+  embed.showLessonSlot();
+  return { ok: true };
+}
+let showLesson = null;
 
 /** Applies partial view settings; returns {ok: true} or {ok: false, error}. */
 function setView(partial) {
@@ -102,7 +143,8 @@ function setView(partial) {
 }
 
 function writeUrl() {
-  const query = app.query();
+  embed.updateOpenLink(app.query());
+  const query = embed.linkQuery(app.query());
   knownQuery = query;
   $('share').href = `?${query}`;
   try {
@@ -123,7 +165,7 @@ function mark(f) {
 function buildControls() {
   const lists = { settings: $('control-list'), more: $('control-list-more') };
   for (const f of FIELDS) {
-    if (f.place === 'heatmap') {
+    if (f.place === 'heatmap' || f.place === 'radios') {
       buildRadios(f);
       continue;
     }
@@ -187,7 +229,7 @@ function syncControls() {
   const states = JSON.parse(app.field_states());
   for (const f of FIELDS) {
     const st = states[f.url];
-    if (f.place === 'heatmap') {
+    if (f.place === 'heatmap' || f.place === 'radios') {
       document.querySelectorAll(`input[name="${f.url}"]`).forEach((r) => { r.checked = r.value === st.value; });
       continue;
     }
@@ -217,6 +259,42 @@ function syncControls() {
     }
   }
   $('lr-caption').textContent = app.lr_caption();
+  $('data-caption').textContent = app.data_caption();
+  showOptimizerNote();
+}
+
+/** What the last optimizer switch did to the learning rate, with the offer of the new
+ * optimizer's default (text and patch from the module), beside the control it names. */
+function showOptimizerNote() {
+  const note = JSON.parse(app.optimizer_note());
+  let box = $('optimizer-note');
+  if (!note) {
+    if (box) box.hidden = true;
+    return;
+  }
+  const host = $(`control-${note.beside}`);
+  if (!host) return;
+  if (!box) {
+    box = document.createElement('p');
+    box.id = 'optimizer-note';
+    box.className = 'control-note';
+    box.setAttribute('role', 'status');
+  }
+  if (box.parentElement !== host) host.appendChild(box);
+  box.hidden = false;
+  const text = document.createElement('span');
+  text.textContent = note.text;
+  const parts = [text];
+  if (note.offer) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link-button';
+    button.id = 'optimizer-default-lr';
+    button.textContent = note.offer.label;
+    button.addEventListener('click', guarded(() => setConfig(note.offer.patch, 'control')));
+    parts.push(' ', button);
+  }
+  box.replaceChildren(...parts);
 }
 
 // ---- drawing and the loop ---------------------------------------------------------------
@@ -251,6 +329,7 @@ function updateText() {
   const box = $('diagnosis');
   box.textContent = d.text;
   box.className = `diagnosis ${d.level}`;
+  announceDiagnosis(d);
   const s = JSON.parse(app.inspect());
   const rate = stepTimes.length > 1
     ? (stepTimes.reduce((a, b) => a + b.n, 0) / ((stepTimes.at(-1).t - stepTimes[0].t) / 1000 || 1)) : 0;
@@ -293,6 +372,7 @@ function frame() {
   guard(() => {
     if (playing) playSteps(t0);
     if (dirty || app.needs_redraw()) draw();
+    advice.frame();
   });
   // When the first frame was drawn, for tests/e2e/bench.mjs (time since navigation).
   if (frameMs.length === 0) performance.mark('gradscope-first-frame');
@@ -406,9 +486,7 @@ function hover(event) {
     tip.hidden = true;
     return;
   }
-  const h = JSON.parse(hit);
-  const v = typeof h.value === 'number' ? h.value.toExponential(2) : h.value;
-  tip.textContent = `layer ${h.layer} · step ${h.step} · ${h.measure} = ${v}`;
+  tip.textContent = cellText(JSON.parse(hit));
   tip.hidden = false;
   tip.style.left = `${Math.min(x + 12, rect.width - tip.offsetWidth - 4)}px`;
   tip.style.top = `${Math.max(0, y - 30)}px`;
@@ -421,9 +499,13 @@ async function main() {
   knownConfig = app.config();
   view = JSON.parse(app.view_settings());
   const messages = JSON.parse(app.messages());
+  const options = embed.readOptions(engine, location.search);
   buildControls();
-  VIEWS = JSON.parse(engine.views());
+  const allViews = JSON.parse(engine.views());
+  embed.applyOptions(allViews);
+  VIEWS = embed.shownViews(allViews);
   for (const name of VIEWS) app.attach(name, $(`view-${name}`));
+  advice = createAdvice({ anchor: $('diagnosis'), getApp: () => app, apply: guarded(applyAdvice) });
   $('play').addEventListener('click', guarded(() => setPlaying(!playing)));
   $('step').addEventListener('click', guarded(() => { setPlaying(false); doSteps(1); }));
   $('reset').addEventListener('click', guarded(() => { app.reset(); lastNote = 'Reset: same seed, same numbers.'; dirty = true; }));
@@ -431,9 +513,14 @@ async function main() {
   $('view-heatmap').addEventListener('mousemove', guarded(hover));
   $('view-heatmap').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
   new ResizeObserver(guarded(sizeCanvases)).observe(document.querySelector('.views'));
+  showLesson = initLessons(JSON.parse(engine.lessons()), app.lesson(), guarded(setLesson, { ok: false }), () => guard(() => app.lesson_left(), false));
+  embed.showLessonSlot();
   syncControls();
   writeUrl();
-  showMessage(messages.join('\n'));
+  if (!embed.reportToAuthor([...messages, ...options.messages])) showMessage([...messages, ...options.messages].join('\n'));
+  embed.initNote();
+  initPhone(FIELDS);
+  initHeatmapKeys($('view-heatmap'), (x, y) => guard(() => app.hover(x, y), ''), $('tooltip'), $('heatmap-readout'));
   sizeCanvases();
   const stopped = { ok: false, error: STOPPED };
   window.gradscope = {
@@ -452,12 +539,19 @@ async function main() {
     reset: guarded(() => { app.reset(); dirty = true; draw(); }, stopped),
     inspect: guarded(() => JSON.parse(app.inspect()), null),
     diagnosis: guarded(() => JSON.parse(app.diagnosis()), null),
+    advice: guarded(() => advice.state(), null),
     query: guarded(() => app.query(), null),
+    /** The share dialog's link, iframe and component snippets for the current state. */
+    share: guarded(() => shareLinks(app.query()), null),
     schema: () => JSON.parse(engine.schema()),
     view: guarded(() => JSON.parse(app.view_settings()), null),
     play: guarded(() => setPlaying(true)),
     pause: guarded(() => setPlaying(false)),
     setMetric: guarded((m) => setView({ metric: m }), stopped),
+    lessons: () => JSON.parse(engine.lessons()),
+    lesson: guarded(() => app.lesson(), null),
+    setLesson: guarded((name) => setLesson(name), stopped),
+    featureLr: guarded(() => JSON.parse(app.input_feature_lr()), null),
     timeFrames: guarded(timeFrames, stopped),
     frameMs: () => [...frameMs],
     crashed: () => crashed,
@@ -468,6 +562,10 @@ async function main() {
     }),
   };
 
+  const current = () => app;
+  initShare({ query: guarded(() => app.query(), '') });
+  initExport({ app: current, views: VIEWS, guard });
+  startBridge(window.gradscope, { allowOrigin: options.allow_origin, log: (t) => console.warn(t) });
   if (view.autoplay) setPlaying(true);
   requestAnimationFrame(frame);
   document.documentElement.dataset.ready = 'true';

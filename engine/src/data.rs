@@ -24,16 +24,34 @@ pub enum DatasetKind {
     Spiral3,
     /// 1-D regression: `y = sin(pi x)` for `x` in `[-1, 1]`.
     Sine,
+    /// Sparse binary features with Zipf-like frequencies (2 classes), the case Adagrad was
+    /// made for: feature `j` (from 0) is present (1) with probability
+    /// `p_j = 0.8 / (j + 1)` and absent (exactly 0) otherwise, so feature 0 appears in 80%
+    /// of the rows and the last in 5%. The label is a sparse linear rule,
+    /// `y = [sum_j w_j x_j > 0.5]` with `w_j = (-1)^j sqrt(j + 1)`: rare features weigh most.
+    /// Input noise goes on present features only, so absent ones stay exactly 0.
+    Sparse,
+}
+
+/// Input features of [`DatasetKind::Sparse`].
+pub const SPARSE_FEATURES: usize = 16;
+
+impl DatasetKind {
+    /// The sparse dataset's feature probabilities `p_j = 0.8 / (j + 1)`.
+    pub fn sparse_frequency(j: usize) -> f64 {
+        0.8 / (j as f64 + 1.0)
+    }
 }
 
 impl DatasetKind {
-    pub const ALL: [DatasetKind; 6] = [
+    pub const ALL: [DatasetKind; 7] = [
         DatasetKind::Circles,
         DatasetKind::Xor,
         DatasetKind::Gaussians,
         DatasetKind::Spiral,
         DatasetKind::Spiral3,
         DatasetKind::Sine,
+        DatasetKind::Sparse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +62,7 @@ impl DatasetKind {
             DatasetKind::Spiral => "spiral",
             DatasetKind::Spiral3 => "spiral3",
             DatasetKind::Sine => "sine",
+            DatasetKind::Sparse => "sparse",
         }
     }
 
@@ -51,6 +70,7 @@ impl DatasetKind {
     pub fn inputs(self) -> usize {
         match self {
             DatasetKind::Sine => 1,
+            DatasetKind::Sparse => SPARSE_FEATURES,
             _ => 2,
         }
     }
@@ -112,6 +132,10 @@ impl Dataset {
         let mut ys = Vec::with_capacity(samples);
         let classes = kind.classes().unwrap_or(1);
         for i in 0..samples {
+            if kind == DatasetKind::Sparse {
+                ys.push(sparse_row(noise, rng, &mut xs));
+                continue;
+            }
             // Balanced classes: point i belongs to class i mod k.
             let class = i % classes;
             let (point, label) = sample_point(kind, class, rng);
@@ -155,6 +179,22 @@ impl Dataset {
         }
     }
 
+    /// The share of training rows in which each input feature is non-zero.
+    pub fn feature_frequency(&self) -> Vec<f64> {
+        let d = self.inputs.max(1);
+        let n = self.n_train();
+        (0..d)
+            .map(|j| {
+                let hits = self
+                    .train_x
+                    .chunks(d)
+                    .filter(|row| row.get(j).is_some_and(|v| *v != 0.0))
+                    .count();
+                hits as f64 / n.max(1) as f64
+            })
+            .collect()
+    }
+
     pub fn n_train(&self) -> usize {
         self.train_y.len()
     }
@@ -173,6 +213,26 @@ impl Dataset {
                 *o = if c as f64 == label { 1.0 } else { 0.0 };
             }
         }
+    }
+}
+
+/// One row of [`DatasetKind::Sparse`] appended to `xs`; returns its label.
+fn sparse_row(noise: f64, rng: &mut Rng, xs: &mut Vec<f64>) -> f64 {
+    let mut score = 0.0;
+    for j in 0..SPARSE_FEATURES {
+        let present = rng.uniform() < DatasetKind::sparse_frequency(j);
+        if present {
+            let sign = if j % 2 == 0 { 1.0 } else { -1.0 };
+            score += sign * libm::sqrt(j as f64 + 1.0);
+            xs.push(1.0 + noise * rng.normal());
+        } else {
+            xs.push(0.0);
+        }
+    }
+    if score > 0.5 {
+        1.0
+    } else {
+        0.0
     }
 }
 
@@ -219,6 +279,8 @@ fn sample_point(kind: DatasetKind, class: usize, rng: &mut Rng) -> ([f64; 2], f6
             let x = rng.uniform_in(-1.0, 1.0);
             ([x, 0.0], libm::sin(PI * x))
         }
+        // Generated row by row in `sparse_row`.
+        DatasetKind::Sparse => ([0.0, 0.0], 0.0),
     }
 }
 
@@ -274,8 +336,10 @@ mod tests {
                         .chain(&d.test_y)
                         .filter(|&&y| y == c as f64)
                         .count();
+                    // The sparse rule's classes are balanced only on average.
+                    let slack = if kind == DatasetKind::Sparse { 40 } else { k };
                     assert!(
-                        n * k >= 200 - k && n * k <= 200 + k,
+                        n * k + slack >= 200 && n * k <= 200 + slack,
                         "{kind:?} class {c}: {n}"
                     );
                 }
@@ -315,6 +379,33 @@ mod tests {
         );
         for (x, y) in d.train_x.iter().zip(&d.train_y) {
             assert!((y - (std::f64::consts::PI * x).sin()).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn sparse_features_have_zipf_like_frequencies_and_a_sparse_linear_label() {
+        let d = Dataset::generate(
+            DatasetKind::Sparse,
+            4000,
+            0.0,
+            0.0,
+            &mut Rng::new(3, Stream::Data),
+        );
+        let freq = d.feature_frequency();
+        assert_eq!(freq.len(), SPARSE_FEATURES);
+        for (j, f) in freq.iter().enumerate() {
+            let p = DatasetKind::sparse_frequency(j);
+            assert!((f - p).abs() < 0.03, "feature {j}: {f} vs {p}");
+        }
+        assert!(freq[0] > 10.0 * freq[SPARSE_FEATURES - 1]);
+        for (x, y) in d.train_x.chunks(SPARSE_FEATURES).zip(&d.train_y) {
+            assert!(x.iter().all(|v| *v == 0.0 || *v == 1.0));
+            let score: f64 = x
+                .iter()
+                .enumerate()
+                .map(|(j, v)| v * (if j % 2 == 0 { 1.0 } else { -1.0 }) * ((j + 1) as f64).sqrt())
+                .sum();
+            assert_eq!(*y, if score > 0.5 { 1.0 } else { 0.0 });
         }
     }
 

@@ -203,6 +203,26 @@ impl<T: Float> Session<T> {
         self.optimizer.as_ref()
     }
 
+    /// The first layer's effective learning rate per input feature after the last step:
+    /// for input `j`, the mean over the column `W1[:, j]` (the weights that read feature
+    /// `j`) of [`Optimizer::effective_lr`], summed in row order in f64. For Adagrad it is
+    /// `mean_i lr / sqrt(G_ij + eps)`: a feature that is rarely non-zero keeps a large rate.
+    /// Computed on demand from the optimizer's state; the step records do not hold it.
+    pub fn input_feature_lr(&self) -> Vec<f64> {
+        let Some(first) = self.net.layers.first() else {
+            return Vec::new();
+        };
+        let (n_in, n_out, w) = (first.n_in, first.n_out, first.w_range().start);
+        (0..n_in)
+            .map(|j| {
+                let sum: f64 = (0..n_out)
+                    .map(|o| self.optimizer.effective_lr(w + o * n_in + j))
+                    .sum();
+                sum / n_out.max(1) as f64
+            })
+            .collect()
+    }
+
     /// The training rows of each of the next `steps` minibatches, in order, without taking
     /// them: a copy of the batch sampler replays what the following steps will draw.
     pub fn upcoming_batches(&self, steps: usize) -> Vec<Vec<usize>> {
@@ -653,6 +673,10 @@ impl Run {
     /// The current parameters in the flat layout, widened to f64 (exactly: every f32 is an f64).
     pub fn params_f64(&self) -> Vec<f64> {
         each!(self, s => s.network().params.iter().map(|v| v.to_f64()).collect())
+    }
+    /// See [`Session::input_feature_lr`].
+    pub fn input_feature_lr(&self) -> Vec<f64> {
+        each!(self, s => s.input_feature_lr())
     }
     /// See [`Session::upcoming_batches`].
     pub fn upcoming_batches(&self, steps: usize) -> Vec<Vec<usize>> {

@@ -18,11 +18,11 @@ use serde_json::{json, Map, Value};
 use super::{err, merge_json, Config, ConfigError, Precision, MAX_DEPTH, MAX_SEED, MAX_WIDTH};
 use crate::engine::activation::Activation;
 use crate::engine::clip::ClipKind;
-use crate::engine::data::DatasetKind;
+use crate::engine::data::{DatasetKind, SPARSE_FEATURES};
 use crate::engine::init::Init;
 use crate::engine::loss::Loss;
 use crate::engine::optim::OptimizerKind;
-use crate::view::{Metric, ViewSettings};
+use crate::view::{LrBy, Metric, ViewSettings};
 
 /// One setting.
 #[derive(Clone, Copy, Debug)]
@@ -88,6 +88,7 @@ pub enum Options {
     Clip,
     Precision,
     Metric,
+    LrBy,
     /// The losses that suit the config's dataset ([`losses_for`]).
     LossForDataset,
 }
@@ -156,6 +157,9 @@ pub enum Place {
     More,
     /// Radio buttons above the heatmap.
     Heatmap,
+    /// Radio buttons in the panel of the view they change (the page has their group,
+    /// `control-<url>`, beside that view's canvas).
+    Radios,
     /// No control of its own (the seed has its button, autoplay is the Play button,
     /// derived fields follow the dataset).
     Nowhere,
@@ -272,7 +276,7 @@ pub const FIELDS: &[Field] = &[
         url: "dataset",
         label: "Dataset",
         kind: choice("a dataset", Options::Dataset),
-        help: "the generated data; spiral3 has three classes, sine is a regression",
+        help: "the generated data; spiral3 has three classes, sine is a regression, sparse has 16 on/off features of very different frequencies",
         ..BASE
     },
     Field {
@@ -295,7 +299,7 @@ pub const FIELDS: &[Field] = &[
         kind: closed(0.0, 1.0),
         slider: linear(0.0, 1.0, 0.01),
         place: Place::More,
-        help: "standard deviation of the Gaussian noise on the inputs (on y for sine)",
+        help: "standard deviation of the Gaussian noise on the inputs (on y for sine, on present features only for sparse)",
         ..BASE
     },
     Field {
@@ -321,10 +325,10 @@ pub const FIELDS: &[Field] = &[
         path: "network.inputs",
         url: "inputs",
         label: "Inputs",
-        kind: int(1, 2, "inputs"),
+        kind: int(1, SPARSE_FEATURES as u64, "inputs"),
         default: DefaultRule::Derived(Derived::Inputs),
         place: Place::Nowhere,
-        help: "input features: 2, or 1 for sine",
+        help: "input features: 2, 1 for sine, 16 for sparse",
         ..BASE
     },
     Field {
@@ -600,6 +604,17 @@ pub const FIELDS: &[Field] = &[
         ..BASE
     },
     Field {
+        path: "lr_by",
+        url: "lr_by",
+        label: "Learning rate shown",
+        kind: choice("a learning-rate view", Options::LrBy),
+        section: Section::View,
+        effect: Effect::Redraws,
+        place: Place::Radios,
+        help: "the effective learning rate per layer over time, or per input feature of the first layer (Adagrad on sparse features)",
+        ..BASE
+    },
+    Field {
         path: "speed",
         url: "speed",
         label: "Speed (steps per frame)",
@@ -678,6 +693,7 @@ impl Options {
             Options::Clip => names(&ClipKind::ALL),
             Options::Precision => names(&Precision::ALL),
             Options::Metric => names(&Metric::ALL),
+            Options::LrBy => names(&LrBy::ALL),
             Options::LossForDataset => names(&Loss::ALL),
         }
     }
@@ -697,6 +713,10 @@ impl Options {
                 .into_iter()
                 .find(|m| m.name() == name)
                 .map(Metric::label),
+            Options::LrBy => LrBy::ALL
+                .into_iter()
+                .find(|m| m.name() == name)
+                .map(LrBy::label),
             _ => None,
         }
     }
@@ -1043,10 +1063,18 @@ pub fn resolve(doc: &mut Value, section: Section) -> Result<(), ConfigError> {
         if !f.applies(doc) {
             if given.is_some() {
                 let kind = optimizer_of(doc);
+                let owners: Vec<&str> = f
+                    .optimizers()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|k| k.name())
+                    .collect();
                 return Err(err(
                     f.path,
                     format!(
-                        "does not apply to {}; its hyper-parameters are: {}",
+                        "does not apply to {} (only to {}); {}'s hyper-parameters are: {}",
+                        kind.name(),
+                        owners.join(", "),
                         kind.name(),
                         hyper_parameters(kind).join(", ")
                     ),
@@ -1152,6 +1180,13 @@ pub fn hyper_parameters(kind: OptimizerKind) -> Vec<&'static str> {
         .filter(|f| f.optimizers().is_some_and(|ks| ks.contains(&kind)))
         .map(|f| f.path.trim_start_matches("optimizer."))
         .collect()
+}
+
+/// An optimizer's default learning rate (the `optimizer.lr` field's default for it).
+pub fn default_lr(kind: OptimizerKind) -> Option<f64> {
+    field(Section::Config, "optimizer.lr")?
+        .default_in(&json!({"optimizer": {"kind": kind.name()}}))?
+        .as_f64()
 }
 
 /// `base` with `patch` merged in, as a partial document: fields whose default depends on

@@ -275,7 +275,7 @@ const BAD: &[(&str, &str, &str)] = &[
     (
         r#"{"optimizer": {"kind": "adagrad", "momentum": 0.9}}"#,
         "optimizer.momentum",
-        "does not apply to adagrad; its hyper-parameters are: lr, eps, weight_decay, initial_accumulator",
+        "does not apply to adagrad (only to momentum, nesterov); adagrad's hyper-parameters are: lr, eps, weight_decay, initial_accumulator",
     ),
     (
         r#"{"batch_size": 200, "dataset": {"samples": 100, "test_fraction": 0.5}}"#,

@@ -11,6 +11,7 @@ pub mod budget;
 pub mod chart;
 pub mod colormap;
 pub mod diagnosis;
+pub mod embed;
 pub mod grid;
 pub mod page;
 pub mod plane;
@@ -84,6 +85,35 @@ impl Metric {
     }
 }
 
+/// What the learning-rate view plots.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LrBy {
+    /// Each layer's mean rate (and band) over time.
+    #[default]
+    Layer,
+    /// The first layer's rate per input feature now (mean over the weights reading it).
+    Feature,
+}
+
+impl LrBy {
+    pub const ALL: [LrBy; 2] = [LrBy::Layer, LrBy::Feature];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LrBy::Layer => "layer",
+            LrBy::Feature => "feature",
+        }
+    }
+    /// The page's label for the choice.
+    pub fn label(self) -> &'static str {
+        match self {
+            LrBy::Layer => "per layer over time",
+            LrBy::Feature => "per input feature of layer 1",
+        }
+    }
+}
+
 /// How the page shows a run, apart from the run's config: the settings a share link
 /// carries besides the config (described in [`crate::config::schema::FIELDS`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,6 +125,9 @@ pub struct ViewSettings {
     pub speed: u32,
     /// Whether training runs (from the start, in a link).
     pub autoplay: bool,
+    /// What the learning-rate view plots.
+    #[serde(default)]
+    pub lr_by: LrBy,
 }
 
 impl Default for ViewSettings {
@@ -103,6 +136,7 @@ impl Default for ViewSettings {
             metric: Metric::GradNorm,
             speed: 10,
             autoplay: false,
+            lr_by: LrBy::Layer,
         }
     }
 }

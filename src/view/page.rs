@@ -13,8 +13,12 @@ use super::budget::{StepBudget, Work};
 use super::chart::{DrawResult, ImageSink, Style};
 use super::diagnosis::{self, Diagnosis};
 use super::views::{activations, data, flow, heatmap, loss, lr, View};
-use super::{url, ViewSettings};
+use super::{url, LrBy, ViewSettings};
+use crate::advice::Advisor;
+use crate::config::schema::{self, number_text};
 use crate::config::{Config, ConfigError};
+use crate::engine::optim::OptimizerKind;
+use crate::lessons::{self, Lesson};
 use crate::run::{Change, ConfiguredRun};
 use crate::trace::RecordJson;
 
@@ -31,8 +35,56 @@ pub struct Page {
     messages: Vec<String>,
     heatmap: Option<heatmap::Drawn>,
     boundary: Boundary,
+    /// Measured advice for the current config, once the run was in trouble.
+    advisor: Option<Advisor>,
+    /// The lesson the page was last set up by (its text stays shown).
+    lesson: Option<&'static Lesson>,
+    /// What the last optimizer switch did to the learning rate.
+    optimizer_note: Option<OptimizerNote>,
     /// How many steps a frame trains ([`StepBudget`]).
     budget: StepBudget,
+}
+
+/// What switching the optimizer did to the learning rate: kept the old one (unless the
+/// change set one), and the new optimizer's own default, which the page offers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OptimizerNote {
+    pub optimizer: OptimizerKind,
+    /// The learning rate now.
+    pub lr: f64,
+    /// The optimizer's default learning rate (from the schema).
+    pub default_lr: f64,
+    /// Whether the learning rate was kept from the previous optimizer.
+    pub kept: bool,
+}
+
+impl OptimizerNote {
+    /// The note in words, and the offer of the default as `{label, patch}` (or null when
+    /// the rate is the default already); `beside`: the URL name of the control it goes with.
+    pub fn to_json(&self) -> Value {
+        let (name, lr, default) = (
+            self.optimizer.name(),
+            number_text(self.lr),
+            number_text(self.default_lr),
+        );
+        let text = match (self.kept, self.lr == self.default_lr) {
+            (true, false) => format!(
+                "Switched to {name} and kept the learning rate {lr}; {name}'s default is {default}."
+            ),
+            (true, true) => {
+                format!("Switched to {name}; the learning rate {lr} is also {name}'s default.")
+            }
+            (false, true) => format!("{name} with its default learning rate {lr}."),
+            (false, false) => format!("{name} with learning rate {lr}."),
+        };
+        let offer = (self.lr != self.default_lr).then(|| {
+            json!({
+                "label": format!("Use {name}'s default lr {default}"),
+                "patch": {"optimizer": {"lr": self.default_lr}},
+            })
+        });
+        json!({"text": text, "offer": offer, "beside": "optimizer"})
+    }
 }
 
 impl Page {
@@ -44,6 +96,9 @@ impl Page {
             messages: Vec::new(),
             heatmap: None,
             boundary: Boundary::new(GRID),
+            advisor: None,
+            lesson: None,
+            optimizer_note: None,
             budget: StepBudget::new(),
         }
     }
@@ -58,12 +113,71 @@ impl Page {
     /// A page set up by a link's query (`?depth=20&...`); each parameter that cannot be
     /// applied as written is explained in [`Page::messages`].
     pub fn from_query(query: &str) -> Page {
-        let applied = url::read(query);
+        let parsed = url::parse_query(query);
+        let applied = url::apply(&parsed);
         Page {
             settings: applied.view,
             messages: applied.messages,
+            lesson: parsed.lesson.and_then(lessons::find),
             ..Page::new(applied.config)
         }
+    }
+
+    /// Sets up the lesson `name`: its config (a fresh run) and view settings, keeping
+    /// whether the page plays. An unknown name is a message listing the lessons and
+    /// changes nothing.
+    pub fn set_lesson(&mut self, name: &str) -> Result<(), String> {
+        let lesson = lessons::find(name).ok_or_else(|| lessons::unknown(name))?;
+        let applied = lesson.applied();
+        self.run = ConfiguredRun::new(applied.config, HISTORY);
+        self.settings = ViewSettings {
+            autoplay: self.settings.autoplay,
+            ..applied.view
+        };
+        self.boundary = Boundary::new(GRID);
+        self.heatmap = None;
+        self.lesson = Some(lesson);
+        self.optimizer_note = None;
+        Ok(())
+    }
+
+    /// What the last optimizer switch did to the learning rate (until another optimizer
+    /// is chosen or a lesson set up).
+    pub fn optimizer_note(&self) -> Option<OptimizerNote> {
+        self.optimizer_note
+    }
+
+    /// The lesson the page was last set up by.
+    pub fn lesson(&self) -> Option<&'static Lesson> {
+        self.lesson
+    }
+
+    /// Whether the run has left the lesson it was set up by (another setting or seed), so
+    /// that the lesson's numbers no longer describe it.
+    pub fn lesson_left(&self) -> bool {
+        self.lesson
+            .is_some_and(|l| &l.applied().config != self.run.config())
+    }
+
+    /// The query of a link to this page. After a lesson: `lesson=NAME` and the settings
+    /// that differ from the lesson's (so the link keeps the lesson's text), as long as that
+    /// link reads back to this very run and view; else every field off its default
+    /// ([`url::to_query`]).
+    pub fn query(&self) -> String {
+        if let Some(l) = self.lesson {
+            let a = l.applied();
+            let over = url::to_query_over(self.run.config(), &self.settings, (&a.config, &a.view));
+            let q = if over.is_empty() {
+                format!("lesson={}", l.name)
+            } else {
+                format!("lesson={}&{over}", l.name)
+            };
+            let back = url::read(&q);
+            if &back.config == self.run.config() && back.view == self.settings {
+                return q;
+            }
+        }
+        url::to_query(self.run.config(), &self.settings)
     }
 
     pub fn run(&self) -> &ConfiguredRun {
@@ -93,8 +207,42 @@ impl Page {
     /// Deep-merges a partial config and applies it: the run continues or restarts as
     /// [`Change::between`] decides. Returns whether it restarted; a bad value is an error
     /// naming the field and leaves the run as it was.
+    ///
+    /// A patch that switches the optimizer keeps the learning rate unless it sets one
+    /// (the other hyper-parameters take the new optimizer's defaults);
+    /// [`Page::optimizer_note`] then says so and what the new optimizer's default is.
     pub fn set_config(&mut self, patch: &Value) -> Result<bool, ConfigError> {
-        let new = self.run.config().merged(patch)?;
+        let old = self.run.config();
+        let kind = schema::get(patch, "optimizer.kind")
+            .and_then(|v| serde_json::from_value::<OptimizerKind>(v.clone()).ok());
+        let switches = kind.is_some_and(|k| k != old.optimizer.kind);
+        let lr_given = schema::get(patch, "optimizer.lr").is_some();
+        let mut patch = patch.clone();
+        if switches && !lr_given {
+            if let Some(lr) = old.optimizer.lr {
+                crate::config::merge_json(&mut patch, &json!({"optimizer": {"lr": lr}}));
+            }
+        }
+        let new = old.merged(&patch)?;
+        let (now, lr) = (new.optimizer.kind, new.optimizer.lr.unwrap_or(f64::NAN));
+        let default_lr = schema::default_lr(now).unwrap_or(f64::NAN);
+        self.optimizer_note = if switches {
+            Some(OptimizerNote {
+                optimizer: now,
+                lr,
+                default_lr,
+                kept: !lr_given,
+            })
+        } else if lr_given && self.optimizer_note.is_some_and(|n| n.optimizer == now) {
+            Some(OptimizerNote {
+                optimizer: now,
+                lr,
+                default_lr,
+                kept: false,
+            })
+        } else {
+            self.optimizer_note.filter(|n| n.optimizer == now)
+        };
         let restarted = self.run.apply(new) == Change::Restart;
         if restarted {
             self.boundary = Boundary::new(GRID);
@@ -157,15 +305,55 @@ impl Page {
         v
     }
 
+    /// The learning-rate view's caption for the run's optimizer and the view's mode.
+    pub fn lr_caption(&self) -> String {
+        let kind = self.run.config().optimizer.kind;
+        match self.settings.lr_by {
+            LrBy::Layer => lr::caption(kind),
+            LrBy::Feature => lr::feature_caption(kind),
+        }
+    }
+
+    /// The data view's caption: what it draws for this run's data.
+    pub fn data_caption(&self) -> String {
+        data::caption(self.run.engine())
+    }
+
     /// The plain-language diagnosis of the run, for the chosen metric.
     pub fn diagnosis(&self) -> Diagnosis {
-        let arch = &self.run.spec().arch;
         diagnosis::diagnose(
             self.run.history(),
             self.settings.metric,
-            arch.depth,
-            arch.activation,
+            &diagnosis::Task::of(&self.run),
         )
+    }
+
+    /// Spends at most `budget` training steps on measured advice and returns its state:
+    /// `{"status": "none"}` while the run is not in trouble, else the advisor's JSON
+    /// ([`Advisor::to_json`]) with `used`, the steps spent. An advisor is made when the
+    /// diagnosis first finds trouble in a config (its runs as long as this run so far,
+    /// within the advice's limits) and kept while the config and metric stay the same.
+    pub fn advise(&mut self, budget: u64) -> Value {
+        let level = self.diagnosis().level;
+        let (config, metric) = (self.run.config(), self.settings.metric);
+        let current = self
+            .advisor
+            .as_ref()
+            .is_some_and(|a| a.config() == config && a.metric() == metric);
+        if !current {
+            self.advisor = level
+                .is_trouble()
+                .then(|| Advisor::new(config, metric, self.run.steps()));
+        }
+        match self.advisor.as_mut() {
+            Some(a) if level.is_trouble() => {
+                let used = a.step(budget);
+                let mut v = a.to_json();
+                v["used"] = json!(used);
+                v
+            }
+            _ => json!({"status": "none", "used": 0}),
+        }
     }
 
     /// Draws `view` on `root`, dense grids and images through `sink`. The heatmap is
@@ -186,7 +374,10 @@ impl Page {
                 Ok(())
             }
             View::Flow => flow::draw(root, style, run),
-            View::Lr => lr::draw(root, style, run, WINDOW),
+            View::Lr => match self.settings.lr_by {
+                LrBy::Layer => lr::draw(root, style, run, WINDOW),
+                LrBy::Feature => lr::draw_features(root, style, run),
+            },
             View::Loss => loss::draw(root, style, run, WINDOW),
             View::Activations => activations::draw(root, style, run, sink),
             View::Data => data::draw_live(root, style, run, &mut self.boundary, sink),
@@ -198,7 +389,7 @@ impl Page {
     /// networks), so the page should draw again although nothing changed.
     pub fn needs_redraw(&self, shown: impl IntoIterator<Item = View>) -> bool {
         shown.into_iter().any(|v| v == View::Data)
-            && self.run.dataset().kind.classes().is_some()
+            && data::has_plane(self.run.engine())
             && !self.boundary.is_synced(self.run.steps())
     }
 
@@ -226,6 +417,34 @@ mod tests {
         p.draw(view, &root, style(), &mut sink)
             .unwrap_or_else(|e| panic!("{view}: {e}"));
         sink
+    }
+
+    #[test]
+    fn advice_is_sought_for_trouble_within_the_budget_and_goes_with_the_config() {
+        let mut p = page(
+            r#"{"network": {"depth": 12, "width": 8, "activation": "sigmoid", "init": "standard"}}"#,
+        );
+        assert_eq!(p.advise(100)["status"], "none", "no step taken");
+        p.step(5);
+        assert_eq!(p.diagnosis().level, diagnosis::Level::Vanishing);
+        let mut v = p.advise(100);
+        assert_eq!(v["status"], "running");
+        assert_eq!(v["used"], 100);
+        while v["status"] == "running" {
+            v = p.advise(1000);
+            assert!(v["used"].as_u64().unwrap_or(0) <= 1000);
+        }
+        assert_eq!(v["trouble"], "vanishing");
+        let offers = v["offers"].as_array().cloned().unwrap_or_default();
+        assert!(!offers.is_empty(), "{v}");
+        // Done, the advice costs nothing more and stays for the same config.
+        assert_eq!(p.advise(1000)["used"], 0);
+        let restarted = p
+            .set_config(&offers[0]["patch"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(restarted);
+        p.step(5);
+        assert_eq!(p.advise(100)["status"], "none", "{}", p.diagnosis().text);
     }
 
     #[test]
@@ -292,6 +511,26 @@ mod tests {
         assert_eq!(p.run().config().network.depth, 9);
         let bad = Page::from_patch(&json!({"network": {"depth": -1}})).err();
         assert!(bad.is_some_and(|e| e.to_string().contains("network.depth")));
+    }
+
+    #[test]
+    fn sparse_features_draw_every_view_and_say_what_the_data_view_shows() {
+        let mut p = page(r#"{"dataset": {"kind": "sparse"}, "optimizer": {"kind": "adagrad"}}"#);
+        p.step(30);
+        assert!(!p.needs_redraw(View::ALL), "no plane to refresh");
+        assert!(p.data_caption().starts_with("16 input features"));
+        for view in View::ALL {
+            draw(&mut p, view);
+        }
+        assert!(p.set_view(&json!({"lr_by": "feature"})).is_ok());
+        assert!(p.lr_caption().contains("per input feature"));
+        draw(&mut p, View::Lr);
+        assert!(page("{}")
+            .data_caption()
+            .starts_with("Training points (filled)"));
+        assert!(page(r#"{"dataset": {"kind": "sine"}}"#)
+            .data_caption()
+            .contains("curve"));
     }
 
     #[test]

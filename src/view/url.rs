@@ -1,5 +1,6 @@
 //! Lessons in a URL: `?depth=20&activation=sigmoid&init=standard&optimizer=adagrad&lr=0.1`
-//! or `?config={...JSON...}`, plus view settings (`metric`, `speed`, `autoplay`).
+//! or `?config={...JSON...}`, plus view settings (`metric`, `speed`, `autoplay`,
+//! `lr_by`), or `?lesson=NAME` (a lesson's settings, which other parameters override).
 //!
 //! Parameter names, kinds and ranges come from [`schema::FIELDS`]. Reading
 //! ([`parse_query`], then [`apply`]) applies the parameters in the schema's order whatever
@@ -31,6 +32,9 @@ pub struct Param {
 /// messages for parameters that could not be read at all.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Lesson {
+    /// `lesson=NAME`: a lesson of [`crate::lessons`] whose settings the other parameters
+    /// override.
+    pub lesson: Option<&'static str>,
     pub config: Option<Value>,
     pub params: Vec<Param>,
     pub errors: Vec<String>,
@@ -62,7 +66,16 @@ pub fn parse_query(query: &str) -> Lesson {
             ));
             continue;
         };
-        if key == "config" {
+        if key == "lesson" {
+            match crate::lessons::find(&text) {
+                Some(l) => {
+                    if lesson.lesson.replace(l.name).is_some() {
+                        lesson.errors.push(twice("lesson"));
+                    }
+                }
+                None => lesson.errors.push(crate::lessons::unknown(&text)),
+            }
+        } else if key == "config" {
             match crate::json::parse_strict(&text) {
                 Ok(v) if v.is_object() => {
                     if lesson.config.replace(v).is_some() {
@@ -94,8 +107,14 @@ pub fn parse_query(query: &str) -> Lesson {
                     .errors
                     .push(format!("URL parameter '{}' ignored: {m}", f.url)),
             }
+        } else if super::embed::PARAMS.contains(&key.as_str()) {
+            // A page option (embed mode, views, controls, allow_origin): `view::embed` reads it.
         } else {
-            let known: Vec<&str> = FIELDS.iter().map(|f| f.url).collect();
+            let known: Vec<&str> = FIELDS
+                .iter()
+                .map(|f| f.url)
+                .chain(super::embed::PARAMS)
+                .collect();
             lesson.errors.push(format!(
                 "unknown URL parameter '{}'; known: config, {}",
                 excerpt(&key),
@@ -161,6 +180,14 @@ struct Item<'a> {
 /// the schema's order; one that fails is tried again after the others (a smaller
 /// `samples` may need the smaller `batch` first), then explained.
 pub fn apply(lesson: &Lesson) -> Applied {
+    let with_lesson;
+    let lesson = match lesson.lesson.and_then(crate::lessons::find) {
+        Some(l) => {
+            with_lesson = over_lesson(l.settings, lesson);
+            &with_lesson
+        }
+        None => lesson,
+    };
     let mut messages = lesson.errors.clone();
     let mut items: Vec<Item> = Vec::new();
     if let Some(c) = &lesson.config {
@@ -248,6 +275,21 @@ pub fn apply(lesson: &Lesson) -> Applied {
     }
 }
 
+/// A lesson's settings (a query) with the parameters of `given` over them.
+fn over_lesson(settings: &str, given: &Lesson) -> Lesson {
+    let mut out = parse_query(settings);
+    for p in &given.params {
+        match out.params.iter_mut().find(|q| q.name == p.name) {
+            Some(q) => *q = p.clone(),
+            None => out.params.push(p.clone()),
+        }
+    }
+    out.config = given.config.clone();
+    out.errors.extend(given.errors.iter().cloned());
+    out.lesson = given.lesson;
+    out
+}
+
 /// Reads and applies a query, as the page does on load.
 pub fn read(query: &str) -> Applied {
     apply(&parse_query(query))
@@ -295,7 +337,7 @@ fn leaves(v: &Value, prefix: &str) -> Vec<(String, Value)> {
 }
 
 /// Percent-decoding with `+` as space; `None` for malformed escapes or invalid UTF-8.
-fn decode(s: &str) -> Option<String> {
+pub(crate) fn decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -320,7 +362,7 @@ fn decode(s: &str) -> Option<String> {
 }
 
 /// Percent-encoding of everything but unreserved characters.
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -338,19 +380,55 @@ fn encode(s: &str) -> String {
 pub fn to_query(config: &Config, view: &ViewSettings) -> String {
     let cfg = serde_json::to_value(config).unwrap_or_default();
     let vw = serde_json::to_value(view).unwrap_or_default();
+    query_parts(&cfg, &vw, |f, v| f.default_in(&cfg).as_ref() != Some(v)).join("&")
+}
+
+/// The parameters that set up `config` and `view` over a lesson's `base` config and view:
+/// every field whose value differs from the lesson's, and every field whose default
+/// follows a field that does, in the schema's order.
+pub fn to_query_over(
+    config: &Config,
+    view: &ViewSettings,
+    base: (&Config, &ViewSettings),
+) -> String {
+    let cfg = serde_json::to_value(config).unwrap_or_default();
+    let vw = serde_json::to_value(view).unwrap_or_default();
+    let base_cfg = serde_json::to_value(base.0).unwrap_or_default();
+    let base_vw = serde_json::to_value(base.1).unwrap_or_default();
+    let differs = |path: &str, section: Section, v: &Value| {
+        let doc = match section {
+            Section::Config => &base_cfg,
+            Section::View => &base_vw,
+        };
+        !schema::get(doc, path).is_some_and(|b| same(b, v))
+    };
+    query_parts(&cfg, &vw, |f, v| {
+        // A field whose default follows another (a hyper-parameter its optimizer) is
+        // written whenever that one changed, since the lesson's value would not follow.
+        let leader_changed = f.depends_on().is_some_and(|on| {
+            schema::get(&cfg, on).is_some_and(|lv| differs(on, Section::Config, lv))
+        });
+        leader_changed || differs(f.path, f.section, v)
+    })
+    .join("&")
+}
+
+/// `url=value` for every non-derived field that has a value in `cfg` / `vw` and that
+/// `keep` keeps.
+fn query_parts(cfg: &Value, vw: &Value, keep: impl Fn(&Field, &Value) -> bool) -> Vec<String> {
     let mut parts = Vec::new();
     for f in FIELDS {
         if matches!(f.default, DefaultRule::Derived(_)) {
             continue;
         }
         let doc = match f.section {
-            Section::Config => &cfg,
-            Section::View => &vw,
+            Section::Config => cfg,
+            Section::View => vw,
         };
         let Some(v) = schema::get(doc, f.path).filter(|v| !v.is_null()) else {
             continue;
         };
-        if f.default_in(&cfg).as_ref() == Some(v) {
+        if !keep(f, v) {
             continue;
         }
         let text = match v {
@@ -360,7 +438,7 @@ pub fn to_query(config: &Config, view: &ViewSettings) -> String {
         };
         parts.push(format!("{}={}", f.url, encode(&text)));
     }
-    parts.join("&")
+    parts
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ fn hostile_queries_give_messages_not_panics() {
         ("?metric=colour&speed=40", "URL parameter 'metric' ignored: metric: 'colour' is not a measure here; choose one of grad_norm, delta", |a| a.view.speed == 40),
         ("?autoplay=maybe&speed=40", "URL parameter 'autoplay' ignored: 'maybe' is not a yes/no value", |a| a.view.speed == 40 && !a.view.autoplay),
         ("?loss=bce&dataset=sine", "URL parameter 'loss' ignored: loss: bce needs class labels, but sine is a regression dataset; choose mse", |a| a.config.dataset.kind == crate::engine::data::DatasetKind::Sine),
-        ("?beta1=0.8&optimizer=sgd&depth=3", "URL parameter 'beta1' ignored: optimizer.beta1: does not apply to sgd; its hyper-parameters are: lr, weight_decay", |a| a.config.network.depth == 3 && a.config.optimizer.beta1.is_none()),
+        ("?beta1=0.8&optimizer=sgd&depth=3", "URL parameter 'beta1' ignored: optimizer.beta1: does not apply to sgd (only to adam, adamw); sgd's hyper-parameters are: lr, weight_decay", |a| a.config.network.depth == 3 && a.config.optimizer.beta1.is_none()),
     ];
     for (query, message, good) in cases {
         let a = read(query);

@@ -104,6 +104,119 @@ pub fn curve_chart<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The view's caption (HTML around the canvas) for `run`'s data.
+pub fn caption(run: &Run) -> String {
+    let data = run.dataset();
+    if data.kind.classes().is_none() {
+        "Training points and the curve the network fits to them.".into()
+    } else if has_plane(run) {
+        "Training points (filled) and test points (rings) over the network's prediction; paler means less sure.".into()
+    } else {
+        format!(
+            "{} input features, too many for a plane: per feature, the share of training rows in which it is on (bars) and the share of class 1 among them (dots).",
+            data.inputs
+        )
+    }
+}
+
+/// Whether `run`'s data lie in a plane the view can draw (two inputs, classes).
+pub fn has_plane(run: &Run) -> bool {
+    let data = run.dataset();
+    data.kind.classes().is_some() && data.inputs == 2
+}
+
+/// Data with more than two input features (the sparse dataset): per feature, the share
+/// of training rows in which it is on (bars), and among those the share of class 1 (dots).
+pub fn features_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: Style,
+    frequency: &[f64],
+    class1: &[f64],
+) -> DrawResult<()> {
+    root.fill(&WHITE).map_err(e)?;
+    let n = frequency.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(root)
+        .margin(style.px(8.0))
+        .x_label_area_size(style.px(40.0))
+        .y_label_area_size(style.px(40.0))
+        .build_cartesian_2d(0.5..n + 0.5, 0.0..1.0)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc("input feature")
+        .y_desc("share of rows")
+        .x_labels(frequency.len().clamp(2, 9))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
+        .label_style(style.font(10.0))
+        .axis_desc_style(style.font(11.0))
+        .draw()
+        .map_err(e)?;
+    let bar = rgb(CLASSES[0]);
+    let share = |v: f64| {
+        if v.is_finite() {
+            v.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    };
+    chart
+        .draw_series(frequency.iter().enumerate().map(|(j, f)| {
+            let x = j as f64 + 1.0;
+            Rectangle::new(
+                [(x - 0.35, 0.0), (x + 0.35, share(*f))],
+                bar.mix(0.7).filled(),
+            )
+        }))
+        .map_err(e)?;
+    let dot = rgb(CLASSES[1]);
+    chart
+        .draw_series(
+            class1
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.is_finite())
+                .map(|(j, c)| {
+                    Circle::new((j as f64 + 1.0, share(*c)), style.px(3.0), dot.filled())
+                }),
+        )
+        .map_err(e)?;
+    let entries = [
+        ("on in this share of rows".to_string(), bar),
+        ("class 1 where on".to_string(), dot),
+    ];
+    crate::view::chart::legend(
+        &chart,
+        style,
+        &entries,
+        crate::view::chart::Corner::UpperRight,
+    )
+}
+
+/// Per input feature of `run`'s training data: how often it is on, and the share of
+/// class 1 among the rows where it is.
+pub fn feature_shares(run: &Run) -> (Vec<f64>, Vec<f64>) {
+    let data = run.dataset();
+    let d = data.inputs.max(1);
+    let class1 = (0..d)
+        .map(|j| {
+            let (mut on, mut ones) = (0usize, 0usize);
+            for (row, y) in data.train_x.chunks(d).zip(&data.train_y) {
+                if row.get(j).is_some_and(|v| *v != 0.0) {
+                    on += 1;
+                    ones += usize::from(*y == 1.0);
+                }
+            }
+            if on == 0 {
+                f64::NAN
+            } else {
+                ones as f64 / on as f64
+            }
+        })
+        .collect();
+    (data.feature_frequency(), class1)
+}
+
 /// The regression view of `run`.
 fn draw_curve<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -152,6 +265,10 @@ pub fn draw_live<DB: DrawingBackend, S: ImageSink>(
     if run.dataset().kind.classes().is_none() {
         return draw_curve(root, style, run);
     }
+    if !has_plane(run) {
+        let (frequency, class1) = feature_shares(run);
+        return features_chart(root, style, &frequency, &class1);
+    }
     let rect = frame(root, style, EXTENT)?;
     boundary.refresh_frame(run);
     let (train, test) = labelled_points(run);
@@ -175,6 +292,10 @@ pub fn draw_figure<DB: DrawingBackend>(
 ) -> DrawResult<()> {
     if run.dataset().kind.classes().is_none() {
         return draw_curve(root, style, run);
+    }
+    if !has_plane(run) {
+        let (frequency, class1) = feature_shares(run);
+        return features_chart(root, style, &frequency, &class1);
     }
     let rect = frame(root, style, EXTENT)?;
     let boundary = Boundary::whole(run, GRID);

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 
 use crate::engine::optim::{OptimizerKind, OptimizerSpec};
 use crate::engine::session::{Run, StepRecord};
-use crate::view::axis::LogAxis;
+use crate::view::axis::{log_label, DecadeCoord, LogAxis};
 use crate::view::chart::{
     e, layer_color, legend, shown_layers, step_span, time_log_chart, Band, Corner, DrawResult,
     Line, Style,
@@ -124,9 +124,98 @@ pub fn draw<DB: DrawingBackend>(
     )
 }
 
+/// The caption of the per-input-feature mode (HTML around the canvas).
+pub fn feature_caption(kind: OptimizerKind) -> String {
+    match kind {
+        OptimizerKind::Adagrad => "Layer 1's effective learning rate lr / sqrt(G + eps) per input feature (mean over the weights that read it), features from the most frequent (1) to the rarest: a rare feature's weights see few gradients, so they keep a large rate.".into(),
+        _ => format!("Layer 1's effective learning rate per input feature (mean over the weights that read it) for {}.", kind.name()),
+    }
+}
+
+/// The chart of one rate per input feature (`rates[j]` for feature `j + 1`), log axis.
+pub fn feature_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: Style,
+    rates: &[f64],
+    what: &str,
+) -> DrawResult<()> {
+    root.fill(&WHITE).map_err(e)?;
+    let axis = LogAxis::fit(rates);
+    let n = rates.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(root)
+        .margin(style.px(8.0))
+        .x_label_area_size(style.px(40.0))
+        .y_label_area_size(style.px(60.0))
+        .build_cartesian_2d(0.5..n + 0.5, DecadeCoord::from(axis))
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc("input feature (1 = most frequent)")
+        .y_desc(what)
+        .x_labels(rates.len().clamp(2, 9))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|t| log_label(*t))
+        .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
+        .label_style(style.font(11.0))
+        .axis_desc_style(style.font(12.0))
+        .draw()
+        .map_err(e)?;
+    let color = layer_color(0, 2);
+    let pts: Vec<(f64, f64)> = rates
+        .iter()
+        .enumerate()
+        .filter_map(|(j, r)| Some((j as f64 + 1.0, axis.pos(*r)?)))
+        .collect();
+    chart
+        .draw_series(LineSeries::new(
+            pts.clone(),
+            color.stroke_width(style.px(1.5)),
+        ))
+        .map_err(e)?;
+    chart
+        .draw_series(
+            pts.into_iter()
+                .map(|p| Circle::new(p, style.px(3.5), color.filled())),
+        )
+        .map_err(e)?;
+    Ok(())
+}
+
+/// `run`'s first-layer effective learning rate per input feature after its last step.
+pub fn draw_features<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: Style,
+    run: &Run,
+) -> DrawResult<()> {
+    feature_chart(
+        root,
+        style,
+        &run.input_feature_lr(),
+        axis_name(&run.spec().optimizer),
+    )
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adagrad_keeps_a_rare_features_rate_large_and_the_chart_survives_every_number() {
+        let r = run(
+            r#"{"dataset": {"kind": "sparse"}, "optimizer": {"kind": "adagrad"}}"#,
+            100,
+        );
+        let rates = r.input_feature_lr();
+        assert_eq!(rates.len(), 16);
+        assert!(
+            rates[15] > 2.0 * rates[0],
+            "the rarest feature's rate is larger: {rates:?}"
+        );
+        for values in extreme_sets() {
+            let out = svg(move |root| feature_chart(root, style(), &values, "lr"));
+            assert!(out.contains("input feature"));
+        }
+    }
     use crate::view::testing::{extreme_sets, run, style, svg};
 
     #[test]
