@@ -135,6 +135,7 @@ impl Page {
             ..applied.view
         };
         self.boundary = Boundary::new(GRID);
+        self.budget.restart();
         self.heatmap = None;
         self.lesson = Some(lesson);
         self.optimizer_note = None;
