@@ -9,10 +9,13 @@
 
 use std::time::Instant;
 
-use gradscope::engine::session::Session;
+use gradscope::engine::session::Run;
+use gradscope::engine::spec::Precision;
 use gradscope::Config;
 
-fn session(depth: usize, width: usize, batch: usize, bare: bool) -> Session<f32> {
+/// Through `Run` (not `Session::<f32>`), so the engine's code is the engine crate's own
+/// build (opt-level 3), not an instance in this example (the root package is built for size).
+fn session(depth: usize, width: usize, batch: usize, bare: bool) -> Run {
     let eval_every = if bare { 0 } else { 25 };
     let json = format!(
         r#"{{"network": {{"depth": {depth}, "width": {width}, "activation": "tanh"}},
@@ -26,13 +29,13 @@ fn session(depth: usize, width: usize, batch: usize, bare: bool) -> Session<f32>
             std::process::exit(2);
         }
     };
-    let mut session = Session::<f32>::new(config.spec(), 64);
+    let mut session = Run::new(config.spec(), Precision::F32, 64);
     session.set_records(!bare);
     session
 }
 
 /// Steps per second: warm-up (sizing chunks to about 5 ms), then a timed window.
-fn timed(session: &mut Session<f32>, warm_ms: f64, timed_ms: f64) -> f64 {
+fn timed(session: &mut Run, warm_ms: f64, timed_ms: f64) -> f64 {
     let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
     let mut chunk = 1;
     let warm = Instant::now();

@@ -134,6 +134,7 @@ impl Page {
             ..applied.view
         };
         self.boundary = Boundary::new(GRID);
+        self.budget.restart();
         self.heatmap = None;
         self.lesson = Some(lesson);
         self.optimizer_note = None;

@@ -7,12 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, startServer, launch, openPage } from './helpers.mjs';
 
-const CASES = [
+// `--page-only`: only the playing page's table.
+const PAGE_ONLY = process.argv.includes('--page-only');
+const ALL_CASES = [
   { depth: 20, width: 16, batch: 32, stepsPerFrame: 50 },
   { depth: 50, width: 32, batch: 64, stepsPerFrame: 5 },
   { depth: 10, width: 128, batch: 128, stepsPerFrame: 1 },
   { depth: 64, width: 256, batch: 16, stepsPerFrame: 1 },
 ];
+const CASES = PAGE_ONLY ? [] : ALL_CASES;
 
 const native = (c) => Number(execFileSync('cargo', ['run', '--quiet', '--release', '--example', 'step_rate', '--',
   String(c.depth), String(c.width), String(c.batch), String(Math.max(200, 40000 / c.depth))], { cwd: ROOT, encoding: 'utf8' }));
