@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 
 /** The options as read from this page's link (set by `readOptions`). */
 let options = {
-  embed: false, views: [], controls: null, allow_origin: null, messages: [], query: '',
+  embed: false, views: [], controls: null, allow_origin: null, answer_none: false, messages: [], query: '',
 };
 
 /** Reads the page options of `query` through the wasm module (names checked there). */
@@ -79,8 +79,9 @@ export function updateOpenLink(query) {
 export function reportToAuthor(messages) {
   for (const m of messages) console.warn(`gradscope: ${m}`);
   if (!options.embed) return false;
-  const more = messages.length > 1 ? ` (and ${messages.length - 1} more)` : '';
-  showNote(messages.length ? `${short(messages[0])}${more}; see the browser console.` : '');
+  const n = messages.length - 1;
+  const more = n > 0 ? ` (and ${n} more problem${n === 1 ? '' : 's'}; see the browser console)` : '; see the browser console';
+  showNote(messages.length ? `${short(messages[0])}${more}.` : '');
   return true;
 }
 
