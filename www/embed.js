@@ -49,6 +49,8 @@ export function applyOptions(allViews) {
     document.querySelector('.controls').classList.toggle('off',
       !shown.some((n) => $(`control-${n}`)?.closest('.controls')));
     $('open-full').hidden = false;
+    // The bar out of the header, so that it can stick to the top of the whole frame.
+    document.querySelector('main').before(document.querySelector('.playbar'));
   }
   showLessonSlot();
 }

@@ -97,3 +97,45 @@ test('the author\'s note counts the other problems as problems', async () => {
   assert.match(await frame.locator('#note-text').textContent(), /\(and 3 more problems; see the browser console\)\.$/);
   await page.close();
 });
+
+test('layouts: the embed bar sticks on top over views that come first; a phone\'s bar is one row; wide settings reach their end', async () => {
+  const page = await browser.context.newPage();
+  const go = async (viewport, query) => {
+    await page.setViewportSize(viewport);
+    await page.goto(`${server.url}${query}`);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+  };
+  const box = (sel) => page.locator(sel).boundingBox();
+  // Embed, 700 x 640, no lesson, four controls: the first view on the first screen, the
+  // controls below the views, Play still there after scrolling.
+  await go({ width: 700, height: 640 }, '?embed=1&views=heatmap,loss&controls=depth,activation,optimizer,lr');
+  const first = await box('#view-heatmap');
+  assert.ok(first.y < 320, `the first view starts at ${first.y} px`);
+  assert.ok((await box('.controls')).y > first.y, 'the controls below the views');
+  await page.evaluate(() => window.scrollTo(0, 600));
+  const play = await box('#play');
+  assert.ok(play.y >= 0 && play.y + play.height <= 80, `Play at ${play.y} px after scrolling`);
+  assert.equal(await page.evaluate(() => { const r = document.getElementById('step').getBoundingClientRect(); return document.elementFromPoint(r.x + 5, r.y + 5)?.id; }), 'step');
+  // Phone, 360 x 740: one row of buttons, no wider than the screen, and the page's end
+  // (the footer) is not under it.
+  await go({ width: 360, height: 740 }, '?depth=20');
+  const bar = await box('.playbar');
+  assert.ok(bar.height <= 64, `the bar is ${bar.height} px tall`);
+  const tops = await page.$$eval('.playbar button', (bs) => bs.filter((b) => b.offsetParent).map((b) => Math.round(b.getBoundingClientRect().top)));
+  assert.equal(new Set(tops).size, 1, `one row: ${tops}`);
+  assert.ok(await page.evaluate(() => [...document.querySelectorAll('.playbar button')].filter((b) => b.offsetParent)
+    .every((b) => b.getBoundingClientRect().right <= innerWidth)), 'every button on screen');
+  await page.evaluate(() => window.scrollTo(0, 1e6));
+  const footer = await box('footer');
+  const status = await box('#status');
+  assert.ok(footer.y + footer.height <= status.y, `the footer ends at ${footer.y + footer.height}, the bar's tab starts at ${status.y}`);
+  // Full page, 1400 x 900, adam, more settings open: the settings' last line is reachable.
+  await go({ width: 1400, height: 900 }, '?optimizer=adam');
+  await page.click('details.more summary');
+  await page.evaluate(() => window.scrollTo(0, 1e6));
+  await page.locator('#share').scrollIntoViewIfNeeded();
+  const share = await box('#share');
+  assert.ok(share.y >= 0 && share.y + share.height <= 900, `"Link to this setup" at ${share.y}`);
+  assert.equal(await page.evaluate(() => { const r = document.getElementById('share').getBoundingClientRect(); return document.elementFromPoint(r.x + 5, r.y + 5)?.id; }), 'share');
+  await page.close();
+});
