@@ -50,7 +50,11 @@ export function applyOptions(allViews) {
       !shown.some((n) => $(`control-${n}`)?.closest('.controls')));
     $('open-full').hidden = false;
     // The bar out of the header, so that it can stick to the top of the whole frame.
-    document.querySelector('main').before(document.querySelector('.playbar'));
+    // (A landmark of its own there, as everything outside the header and main must be.)
+    const bar = document.querySelector('.playbar');
+    bar.setAttribute('role', 'region');
+    bar.setAttribute('aria-label', 'Play, step and share');
+    document.querySelector('main').before(bar);
   }
   showLessonSlot();
 }
