@@ -121,6 +121,9 @@ mod tests {
         server.join().unwrap();
         let head = answer.split("\r\n\r\n").next().unwrap();
         assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
-        assert!(head.contains("\r\nAccess-Control-Allow-Origin: *\r\n"), "{head}");
+        assert!(
+            head.contains("\r\nAccess-Control-Allow-Origin: *\r\n"),
+            "{head}"
+        );
     }
 }
