@@ -19,7 +19,7 @@
 export const STEP_EVENT_MS = 250;
 const ID_MAX = 200;
 /** Milliseconds between two looks at the run (diagnosis and divergence are sent at once). */
-const POLL_MS = 50;
+const POLL_MS = 100;
 
 /**
  * Calls `emit(event, data)` when the run behind `api` changes: `step` (a summary, at most
