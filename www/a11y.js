@@ -126,6 +126,16 @@ export function initPhone(fields = []) {
     const input = document.getElementById(`input-${f.url}`);
     if (input && input.type === 'range') addNudges(input, f);
   }
+  // A phone's bar is one row: there "New seed" moves to the top of the settings drawer.
+  const seed = $('seed');
+  const next = seed.nextElementSibling;
+  const narrow = matchMedia('(max-width: 480px)');
+  const place = () => {
+    if (narrow.matches) $('control-list').before(seed);
+    else next.before(seed);
+  };
+  narrow.addEventListener('change', place);
+  place();
 }
 
 /**

@@ -44,7 +44,12 @@ let advice;
 const frameMs = [];
 const stepTimes = [];
 
+/** True while a call from an embedding page's message runs: its errors go only to the
+ * reply (and the console), never into the student's view. */
+let fromMessage = false;
+
 function showMessage(text) {
+  if (fromMessage) return;
   if (embed.showNote(text)) return;
   const box = $('messages');
   box.textContent = text;
@@ -576,7 +581,19 @@ async function main() {
   const current = () => app;
   initShare({ query: guarded(() => app.query(), '') });
   initExport({ app: current, views: VIEWS, guard });
-  startBridge(window.gradscope, { allowOrigin: options.allow_origin, log: (t) => console.warn(t) });
+  startBridge(window.gradscope, {
+    allowOrigin: options.allow_origin,
+    answerNone: options.answer_none,
+    log: (t) => console.warn(t),
+    quietly: (fn) => {
+      fromMessage = true;
+      try {
+        return fn();
+      } finally {
+        fromMessage = false;
+      }
+    },
+  });
   if (view.autoplay) setPlaying(true);
   requestAnimationFrame(frame);
   document.documentElement.dataset.ready = 'true';

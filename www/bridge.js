@@ -7,7 +7,8 @@
 //   frame -> course page  {type: 'gradscope:event', event, data}
 //
 // Every window.gradscope method can be called. Only the frame's parent window is
-// answered; with `allow_origin=` in the frame's link, only that origin. Events go to the
+// answered; with `allow_origin=` in the frame's link, only that origin; with an
+// `allow_origin=` that is not an origin, no one (it fails closed, and sends no event). Events go to the
 // origin that sent the first call (or to `allow_origin` from the start); `ready` alone is
 // announced to any parent, since it says nothing but that the frame can be called.
 //
@@ -17,6 +18,8 @@
 /** Milliseconds between two step summaries, at most 4 a second. */
 export const STEP_EVENT_MS = 250;
 const ID_MAX = 200;
+/** Milliseconds between two looks at the run (diagnosis and divergence are sent at once). */
+const POLL_MS = 100;
 
 /**
  * Calls `emit(event, data)` when the run behind `api` changes: `step` (a summary, at most
@@ -28,13 +31,23 @@ export function watch(api, emit) {
   let level = null;
   let diverged = false;
   let query = null;
+  let lastStep = -Infinity;
   const poll = () => {
     const s = api.inspect();
     if (!s) return; // stopped after an internal error
-    if (s.steps !== steps) {
+    // A summary only when the steps changed and STEP_EVENT_MS have passed since the last
+    // one (timed here, not by the timer: timers late behind long frames fire in bursts).
+    const now = performance.now();
+    if (s.steps !== steps && now - lastStep >= STEP_EVENT_MS) {
       steps = s.steps;
+      lastStep = now;
+      // The same fields every time: null for what no step has given yet.
       emit('step', {
-        step: s.step, steps: s.steps, loss: s.loss, grad_norm: s.grad_norm, diverged: s.diverged,
+        step: s.step ?? null,
+        steps: s.steps ?? 0,
+        loss: s.loss ?? null,
+        grad_norm: s.grad_norm ?? null,
+        diverged: s.diverged ?? false,
       });
     }
     if (s.diverged && !diverged) emit('diverged', { step: s.diverged_at });
@@ -51,7 +64,7 @@ export function watch(api, emit) {
     }
   };
   poll();
-  const timer = setInterval(poll, STEP_EVENT_MS);
+  const timer = setInterval(poll, POLL_MS);
   return () => clearInterval(timer);
 }
 
@@ -78,12 +91,26 @@ export function callApi(api, method, args) {
 
 /**
  * Answers the parent window's calls on `api` and sends it events. `allowOrigin` (a string
- * or null) restricts both to one origin; `log(text)` tells the page's author about a
- * refused message (once per origin).
+ * or null) restricts both to one origin; `answerNone` (an `allow_origin` that is not an
+ * origin) answers no one and sends nothing; `log(text)` tells the page's author about a
+ * refused message (once per origin) and a failed call. `quietly(fn)` runs a call from a
+ * message: its errors go to the reply and the console, not the student's view.
  */
-export function startBridge(api, { allowOrigin = null, log = () => {} } = {}) {
+export function startBridge(api, {
+  allowOrigin = null, answerNone = false, log = () => {}, quietly = (fn) => fn(),
+} = {}) {
   const parent = window.parent;
   if (parent === window) return () => {};
+  if (answerNone) {
+    let told = false;
+    const refuse = (e) => {
+      if (told || !e.data || e.data.type !== 'gradscope:call') return;
+      told = true;
+      log(`gradscope: a call from ${e.origin} was refused; this frame's allow_origin is not an origin, so it answers no page`);
+    };
+    window.addEventListener('message', refuse);
+    return () => window.removeEventListener('message', refuse);
+  }
   let eventOrigin = allowOrigin;
   const refused = new Set();
   const post = (message, origin) => {
@@ -109,7 +136,9 @@ export function startBridge(api, { allowOrigin = null, log = () => {} } = {}) {
     }
     const id = typeof m.id === 'string' || typeof m.id === 'number' ? String(m.id).slice(0, ID_MAX) : null;
     if (!eventOrigin) eventOrigin = e.origin === 'null' ? '*' : e.origin;
-    post({ type: 'gradscope:reply', id, ...callApi(api, m.method, m.args) }, e.origin === 'null' ? '*' : e.origin);
+    const reply = quietly(() => callApi(api, m.method, m.args));
+    if (!reply.ok) log(`gradscope: ${String(m.method).slice(0, 40)} from ${e.origin} failed: ${reply.error}`);
+    post({ type: 'gradscope:reply', id, ...reply }, e.origin === 'null' ? '*' : e.origin);
   };
   window.addEventListener('message', onMessage);
   const onError = (e) => emit('error', e.detail);

@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 
 /** The options as read from this page's link (set by `readOptions`). */
 let options = {
-  embed: false, views: [], controls: null, allow_origin: null, messages: [], query: '',
+  embed: false, views: [], controls: null, allow_origin: null, answer_none: false, messages: [], query: '',
 };
 
 /** Reads the page options of `query` through the wasm module (names checked there). */
@@ -49,6 +49,12 @@ export function applyOptions(allViews) {
     document.querySelector('.controls').classList.toggle('off',
       !shown.some((n) => $(`control-${n}`)?.closest('.controls')));
     $('open-full').hidden = false;
+    // The bar out of the header, so that it can stick to the top of the whole frame.
+    // (A landmark of its own there, as everything outside the header and main must be.)
+    const bar = document.querySelector('.playbar');
+    bar.setAttribute('role', 'region');
+    bar.setAttribute('aria-label', 'Play, step and share');
+    document.querySelector('main').before(bar);
   }
   showLessonSlot();
 }
@@ -79,8 +85,9 @@ export function updateOpenLink(query) {
 export function reportToAuthor(messages) {
   for (const m of messages) console.warn(`gradscope: ${m}`);
   if (!options.embed) return false;
-  const more = messages.length > 1 ? ` (and ${messages.length - 1} more)` : '';
-  showNote(messages.length ? `${short(messages[0])}${more}; see the browser console.` : '');
+  const n = messages.length - 1;
+  const more = n > 0 ? ` (and ${n} more problem${n === 1 ? '' : 's'}; see the browser console)` : '; see the browser console';
+  showNote(messages.length ? `${short(messages[0])}${more}.` : '');
   return true;
 }
 

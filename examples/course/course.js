@@ -6,6 +6,13 @@ const $ = (id) => document.getElementById(id);
 const here = new URL(location.href);
 const gradscope = new URL(here.searchParams.get('gradscope') ?? '../../', here);
 
+// ---- the web component, from gradscope's site (its server sends
+// Access-Control-Allow-Origin; this page's policy allows that origin's scripts) ----
+const component = document.createElement('script');
+component.type = 'module';
+component.src = new URL('www/gradscope-lab.js', gradscope).href;
+document.head.appendChild(component);
+
 // ---- lesson 1: an iframe on gradscope's origin, driven by messages ----
 const lesson = new URLSearchParams({
   embed: '1', lesson: 'vanishing-sigmoid', views: 'heatmap,loss', controls: 'activation,init,bn',

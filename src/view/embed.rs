@@ -39,6 +39,9 @@ pub struct PageOptions {
     pub controls: Option<Vec<&'static str>>,
     /// The one origin whose messages the page answers (`scheme://host[:port]`).
     pub allow_origin: Option<String>,
+    /// `allow_origin=` was given but is not an origin: the page answers no message and
+    /// sends no event (it fails closed, as its message to the author says).
+    pub answer_none: bool,
     /// A message for each parameter not applied as written.
     pub messages: Vec<String>,
 }
@@ -103,7 +106,10 @@ pub fn read(query: &str) -> PageOptions {
                     &mut options.messages,
                 ))
             }
-            _ => options.allow_origin = origin(&value, &mut options.messages),
+            _ => {
+                options.allow_origin = origin(&value, &mut options.messages);
+                options.answer_none = options.allow_origin.is_none();
+            }
         }
     }
     options
@@ -327,7 +333,10 @@ mod tests {
             assert_eq!(o.messages.len(), 1, "{q:.60}: {:?}", o.messages);
             assert!(o.messages[0].len() < 400, "{q:.60}");
             assert_eq!((o.embed, o.allow_origin.clone()), (false, None));
+            assert_eq!(o.answer_none, q.starts_with("allow_origin"), "{q:.60}");
         }
+        assert!(!read("embed=1").answer_none);
+        assert!(!read("allow_origin=http://127.0.0.1:8080").answer_none);
         let o = read("embed=1&embed=0");
         assert!(!o.embed && o.messages[0].contains("more than once"));
     }

@@ -13,7 +13,11 @@ let browser;
 
 before(async () => {
   server = await startServer();
-  course = await startServer(`${CSP}; frame-src ${new URL(server.url).origin}`);
+  // A careful course site: its own files, plus gradscope's frame and component (scripts,
+  // styles and the fetched wasm) from gradscope's origin.
+  const g = new URL(server.url).origin;
+  course = await startServer(`default-src 'self'; script-src 'self' ${g} 'wasm-unsafe-eval'; `
+    + `style-src 'self' ${g}; connect-src 'self' ${g}; img-src 'self' ${g}; frame-src ${g}`);
   browser = await launch();
 });
 
@@ -253,6 +257,10 @@ test('the course page drives an iframe on another origin and two web components'
   assert.deepEqual(labs, [7, 3, 'norm', 'adagrad']);
   const wasm = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
   assert.equal(wasm, 1, 'the components share one module');
+  // ... loaded from gradscope's origin, as a real course site would.
+  const fromGradscope = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => /gradscope-lab\.js|\.wasm$/.test(e.name)).map((e) => new URL(e.name).origin));
+  assert.deepEqual(fromGradscope, [lessonOrigin, lessonOrigin], 'the component and its wasm');
   const drawn = await page.evaluate(() => ['lab-2', 'lab-3'].map((id) => [...document.getElementById(id).shadowRoot.querySelectorAll('canvas')].map((c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     const seen = new Set();

@@ -41,6 +41,9 @@ export async function startServer(csp = CSP) {
       res.writeHead(200, {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Content-Security-Policy': csp,
+        // Public static files, as `cargo xtask serve` sends them: a course page on another
+        // origin may load the web component (module scripts and wasm are fetched with CORS).
+        'Access-Control-Allow-Origin': '*',
       });
       res.end(readFileSync(file));
     } catch {

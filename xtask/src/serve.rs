@@ -1,9 +1,14 @@
 //! A small static file server for the page (GET and HEAD only, loopback only, no
-//! directory listings, no paths outside the root).
+//! directory listings, no paths outside the root). Every file is public and static, so
+//! each answer carries `Access-Control-Allow-Origin: *`: a course page on another origin
+//! can load the web component (module scripts and the wasm are fetched with CORS).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
+
+/// The header that lets pages on any origin load these public static files.
+const CORS: &str = "Access-Control-Allow-Origin: *\r\n";
 
 fn mime(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()) {
@@ -54,9 +59,9 @@ fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     match resolve(root, target).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
         Some((path, body)) => {
             let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\n{CORS}Connection: close\r\n\r\n",
                 mime(&path),
-                body.len()
+                body.len(),
             );
             stream.write_all(head.as_bytes())?;
             if method == "GET" {
@@ -95,5 +100,30 @@ mod tests {
         assert!(resolve(root, "/src/../../Cargo.toml").is_none());
         assert!(resolve(root, "/Cargo.toml?x=1").is_some());
         assert!(resolve(root, "/nope.txt").is_none());
+    }
+
+    #[test]
+    fn answers_let_other_origins_load_the_files() {
+        use std::io::Read;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+        let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            respond(stream, &root).unwrap();
+        });
+        let mut client = TcpStream::connect(addr).unwrap();
+        client
+            .write_all(b"GET /Cargo.toml HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).unwrap();
+        server.join().unwrap();
+        let head = answer.split("\r\n\r\n").next().unwrap();
+        assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+        assert!(
+            head.contains("\r\nAccess-Control-Allow-Origin: *\r\n"),
+            "{head}"
+        );
     }
 }
