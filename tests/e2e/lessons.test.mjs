@@ -133,12 +133,12 @@ test('switching the optimizer keeps the learning rate and offers its default', a
   let config = await page.evaluate(() => window.gradscope.config());
   assert.equal(config.optimizer.kind, 'adam');
   assert.equal(config.optimizer.lr, 0.1);
-  assert.equal(await page.textContent('#optimizer-note span'), "Switched to adam and kept the learning rate 0.1; adam's default is 0.01.");
+  assert.equal(await page.textContent('#optimizer-note span'), "Switched to adam and kept the learning rate 0.1; gradscope starts adam at 0.01.");
   assert.equal(await page.isVisible('#control-beta1'), true);
   await page.click('#optimizer-default-lr');
   config = await page.evaluate(() => window.gradscope.config());
   assert.equal(config.optimizer.lr, 0.01);
-  assert.equal(await page.textContent('#optimizer-note'), 'adam with its default learning rate 0.01.');
+  assert.equal(await page.textContent('#optimizer-note'), 'adam with gradscope's starting learning rate 0.01.');
   // The clip threshold: one step away, visible as soon as clipping is on.
   assert.equal(await page.isVisible('#control-threshold'), false);
   await page.selectOption('#input-clip', 'norm');
