@@ -209,13 +209,19 @@ impl Lesson {
         self.applied().view
     }
 
-    /// Everything the page shows of the lesson, and the claim's numbers for tests.
+    /// Everything the page shows of the lesson, and the claim's numbers for tests (`tried`:
+    /// the try-next change's settings and its claim's numbers, or null).
     pub fn to_json(&self) -> Value {
         let depth = self.config().network.depth;
-        let (from, measure) = match self.claim.measure {
-            Measure::LrFall { from } => (Some(from), self.claim.measure.name()),
-            m => (None, m.name()),
-        };
+        let tried = self.tried.map(|(settings, claim)| {
+            let depth =
+                crate::view::page::Page::from_query(&format!("?lesson={}&{settings}", self.name))
+                    .run()
+                    .config()
+                    .network
+                    .depth;
+            json!({"settings": settings, "check": claim.check(depth), "claim": claim.text(depth)})
+        });
         json!({
             "name": self.name,
             "title": self.title,
@@ -225,14 +231,26 @@ impl Lesson {
             "try_next": self.try_next,
             "claim": self.claim.text(depth),
             "source": self.source,
-            "check": {
-                "measure": measure,
-                "step": self.claim.step,
-                "from": from,
-                "bound": match self.claim.bound { Bound::Below => "below", Bound::Above => "above" },
-                "value": self.claim.value,
-                "depth": depth,
-            },
+            "check": self.claim.check(depth),
+            "tried": tried,
+        })
+    }
+}
+
+impl Claim {
+    /// The claim's numbers for the page's test (`depth`: the network's).
+    pub fn check(&self, depth: usize) -> Value {
+        let (from, measure) = match self.measure {
+            Measure::LrFall { from } => (Some(from), self.measure.name()),
+            m => (None, m.name()),
+        };
+        json!({
+            "measure": measure,
+            "step": self.step,
+            "from": from,
+            "bound": match self.bound { Bound::Below => "below", Bound::Above => "above" },
+            "value": self.value,
+            "depth": depth,
         })
     }
 }

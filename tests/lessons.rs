@@ -232,7 +232,12 @@ fn every_tested_try_next_does_what_it_says() {
             continue;
         };
         let page = Page::from_query(&format!("?lesson={}&{change}", lesson.name));
-        assert!(page.messages().is_empty(), "{}: {:?}", lesson.name, page.messages());
+        assert!(
+            page.messages().is_empty(),
+            "{}: {:?}",
+            lesson.name,
+            page.messages()
+        );
         let c = page.run().config().clone();
         let depth = c.network.depth;
         let run = || Run::new(c.spec(), c.precision, 2100);
@@ -244,10 +249,18 @@ fn every_tested_try_next_does_what_it_says() {
             claim.measure.name()
         );
         if lesson.claim.holds(own) {
-            failures.push(format!("{} with {change}: still {}", lesson.name, lesson.claim.text(depth)));
+            failures.push(format!(
+                "{} with {change}: still {}",
+                lesson.name,
+                lesson.claim.text(depth)
+            ));
         }
         if !claim.holds(tried) {
-            failures.push(format!("{} with {change}: not {} (measured {tried:e})", lesson.name, claim.text(depth)));
+            failures.push(format!(
+                "{} with {change}: not {} (measured {tried:e})",
+                lesson.name,
+                claim.text(depth)
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
