@@ -30,6 +30,10 @@ pub struct Lesson {
     pub watch: &'static str,
     /// The one control to try next (one sentence).
     pub try_next: &'static str,
+    /// The try-next change as URL parameters over the lesson's (`lesson=NAME&` + these on
+    /// a link) and the claims that then hold, where the try-next sentence promises a result:
+    /// `tests/lessons.rs` applies the change and checks it.
+    pub tried: Option<(&'static str, &'static [Claim])>,
     pub claim: Claim,
     /// Where the idea comes from, if from a paper.
     pub source: &'static str,
@@ -142,7 +146,11 @@ impl Claim {
             },
             Measure::TestLoss => format!("At step {step}, the test loss is {than} {v}."),
             Measure::LrFall { from } => format!(
-                "Layer 1's mean effective learning rate at step {step} is {than} {v} of its value at step {from}."
+                "Layer 1's mean effective learning rate at step {step} is {than} {v} {} its value at step {from}.",
+                match self.bound {
+                    Bound::Below => "of",
+                    Bound::Above => "times",
+                }
             ),
             Measure::DeadShare => format!(
                 "At step {step}, a hidden layer has {than} {}% of its units dead.",
@@ -205,13 +213,23 @@ impl Lesson {
         self.applied().view
     }
 
-    /// Everything the page shows of the lesson, and the claim's numbers for tests.
+    /// Everything the page shows of the lesson, and the claim's numbers for tests (`tried`:
+    /// the try-next change's settings and its claim's numbers, or null).
     pub fn to_json(&self) -> Value {
         let depth = self.config().network.depth;
-        let (from, measure) = match self.claim.measure {
-            Measure::LrFall { from } => (Some(from), self.claim.measure.name()),
-            m => (None, m.name()),
-        };
+        let tried = self.tried.map(|(settings, claims)| {
+            let depth =
+                crate::view::page::Page::from_query(&format!("?lesson={}&{settings}", self.name))
+                    .run()
+                    .config()
+                    .network
+                    .depth;
+            json!({
+                "settings": settings,
+                "checks": claims.iter().map(|c| c.check(depth)).collect::<Vec<_>>(),
+                "claims": claims.iter().map(|c| c.text(depth)).collect::<Vec<_>>(),
+            })
+        });
         json!({
             "name": self.name,
             "title": self.title,
@@ -221,14 +239,26 @@ impl Lesson {
             "try_next": self.try_next,
             "claim": self.claim.text(depth),
             "source": self.source,
-            "check": {
-                "measure": measure,
-                "step": self.claim.step,
-                "from": from,
-                "bound": match self.claim.bound { Bound::Below => "below", Bound::Above => "above" },
-                "value": self.claim.value,
-                "depth": depth,
-            },
+            "check": self.claim.check(depth),
+            "tried": tried,
+        })
+    }
+}
+
+impl Claim {
+    /// The claim's numbers for the page's test (`depth`: the network's).
+    pub fn check(&self, depth: usize) -> Value {
+        let (from, measure) = match self.measure {
+            Measure::LrFall { from } => (Some(from), self.measure.name()),
+            m => (None, m.name()),
+        };
+        json!({
+            "measure": measure,
+            "step": self.step,
+            "from": from,
+            "bound": match self.bound { Bound::Below => "below", Bound::Above => "above" },
+            "value": self.value,
+            "depth": depth,
         })
     }
 }
@@ -295,20 +325,22 @@ pub const LESSONS: &[Lesson] = &[
         title: "Vanishing gradients with sigmoid",
         settings: "depth=10&activation=sigmoid",
         views: &[Heatmap, Flow, Loss],
-        watch: "Press Play and watch the heatmap: the rows near the input stay dark. The sigmoid's slope is at most 0.25, so every layer shrinks the gradient on its way to the input, and the loss hardly moves.",
-        try_next: "Try next: switch the activation to tanh.",
+        watch: "Press Play and watch the heatmap: the bottom row, layer 1, stays dark. The sigmoid's slope is at most 0.25, so every layer shrinks the gradient on its way to the input, and the loss hardly moves.",
+        try_next: "Try next: switch the activation to tanh, and the loss falls.",
+        tried: Some(("activation=tanh", &[claim(TestLoss, 1000, Below, 0.1)])),
         claim: claim(GradRatio, 200, Below, 1e-5),
         source: "",
     },
     Lesson {
         name: "exploding-init",
         title: "Exploding gradients from a large init",
-        settings: "depth=10&init=normal&std=2",
-        views: &[Flow, Heatmap, Loss],
-        watch: "Weights drawn with standard deviation 2 make every layer amplify the back-propagated signal, so the gradient grows on its way to the input: in the gradient-flow view layer 1 is the highest point.",
-        try_next: "Try next: set the weight init to xavier_uniform.",
-        claim: claim(GradRatio, 0, Above, 5.0),
-        source: "",
+        settings: "depth=10&activation=leaky_relu&init=normal&std=2",
+        views: &[Flow, Loss],
+        watch: "Weights drawn with standard deviation 2 make every leaky_relu layer multiply the signal several times over: press Step once and the banner says Exploding (a gradient norm over 1000 at step 0); the next steps overflow and the loss is NaN from step 2.",
+        try_next: "Try next: set the weight init to he_normal (standard deviation sqrt(2/fan_in), made for relu-like units): the gradient stays small and the loss falls.",
+        tried: Some(("init=he_normal", &[claim(TestLoss, 1000, Below, 0.1)])),
+        claim: claim(DivergedAt, 10, Below, 5.0),
+        source: "He et al. 2015",
     },
     Lesson {
         name: "adagrad-decay",
@@ -316,7 +348,11 @@ pub const LESSONS: &[Lesson] = &[
         settings: "optimizer=adagrad",
         views: &[Lr, Loss],
         watch: "Adagrad divides the learning rate by the root of every squared gradient so far, a sum that only grows: in the learning-rate view its rate only falls.",
-        try_next: "Try next: switch the optimizer to rmsprop or adadelta, whose running averages forget old gradients, and watch the rate hold up.",
+        try_next: "Try next: choose rmsprop, whose running average forgets old gradients, then press 'Use 0.01, gradscope's starting lr for rmsprop' (it keeps adagrad's 0.1 otherwise, too large for rmsprop): its rate does not fall, and the loss still falls.",
+        tried: Some((
+            "optimizer=rmsprop&lr=0.01",
+            &[claim(LrFall { from: 100 }, 2000, Above, 1.0), claim(TestLoss, 2000, Below, 0.01)],
+        )),
         claim: claim(LrFall { from: 100 }, 2000, Below, 0.5),
         source: "Duchi et al. 2011; Zeiler 2012 (Adadelta)",
     },
@@ -326,7 +362,8 @@ pub const LESSONS: &[Lesson] = &[
         settings: "depth=20&init=orthogonal",
         views: &[Loss, Heatmap],
         watch: "With the standard init this 20-layer tanh network stays at chance; orthogonal weights keep each layer's signal the same size, so the gradient reaches layer 1 and the loss falls.",
-        try_next: "Try next: set the init back to standard and compare the heatmap.",
+        try_next: "Try next: set the init back to standard: the test loss stays near 0.7, a constant guess's.",
+        tried: Some(("init=standard", &[claim(TestLoss, 1000, Above, 0.6)])),
         claim: claim(TestLoss, 1000, Below, 0.3),
         source: "Saxe et al. 2014",
     },
@@ -336,7 +373,8 @@ pub const LESSONS: &[Lesson] = &[
         settings: "depth=10&activation=tanh",
         views: &[Loss, Heatmap],
         watch: "The same 10 layers as the sigmoid lesson, with tanh: its slope is 1 at 0 instead of 0.25, so the gradient survives the trip down and the loss falls.",
-        try_next: "Try next: switch back to sigmoid and watch the bottom rows of the heatmap go dark.",
+        try_next: "Try next: switch back to sigmoid and watch the bottom row of the heatmap, layer 1, go dark.",
+        tried: Some(("activation=sigmoid", &[claim(GradRatio, 200, Below, 1e-5)])),
         claim: claim(TestLoss, 1000, Below, 0.1),
         source: "",
     },
@@ -347,17 +385,19 @@ pub const LESSONS: &[Lesson] = &[
         views: &[Loss, Activations, Heatmap],
         watch: "The vanishing sigmoid network with batch normalization: each layer's inputs are re-centred and re-scaled, so the sigmoids work near their steep middle and the gradient reaches layer 1.",
         try_next: "Try next: turn batch normalization off and see the loss stall near 0.7.",
+        tried: Some(("bn=0", &[claim(TestLoss, 500, Above, 0.6)])),
         claim: claim(TestLoss, 500, Below, 0.35),
         source: "Ioffe & Szegedy 2015",
     },
     Lesson {
         name: "fix-clipping",
         title: "Fix 4: gradient clipping",
-        settings: "depth=10&init=normal&std=2&clip=norm&threshold=1",
+        settings: "depth=10&activation=leaky_relu&init=normal&std=2&clip=norm&threshold=1",
         views: &[Flow, Loss],
         watch: "The exploding network, with the whole gradient rescaled whenever its norm passes 1: in the flow view each layer's clipped norm sits below its raw one on such steps, and the steps stay small enough to learn.",
-        try_next: "Try next: set clipping to none and watch the test loss stay near 0.6.",
-        claim: claim(TestLoss, 500, Below, 0.35),
+        try_next: "Try next: set clipping to none and watch the loss turn to NaN within a few steps.",
+        tried: Some(("clip=none", &[claim(DivergedAt, 10, Below, 5.0)])),
+        claim: claim(TestLoss, 1000, Below, 0.1),
         source: "Pascanu et al. 2013",
     },
     Lesson {
@@ -366,7 +406,8 @@ pub const LESSONS: &[Lesson] = &[
         settings: "depth=20&init=standard&skip=1&residual_scale=0.22",
         views: &[Loss, Heatmap, Flow],
         watch: "A 20-layer tanh network whose standard init leaves it stuck: with skip connections each layer adds a small (scale 0.22, about 1/sqrt(20)) change to its input, so the gradient has a short path to every layer.",
-        try_next: "Try next: turn skip connections off.",
+        try_next: "Try next: turn skip connections off: the test loss stays near 0.7.",
+        tried: Some(("skip=0", &[claim(TestLoss, 1000, Above, 0.6)])),
         claim: claim(TestLoss, 1000, Below, 0.1),
         source: "He et al. 2016",
     },
@@ -377,6 +418,7 @@ pub const LESSONS: &[Lesson] = &[
         views: &[Loss, Heatmap],
         watch: "With plain SGD this 10-layer tanh network with the standard init stays at chance. Momentum adds up the steps that keep pointing the same way, so small but steady gradients still move the weights.",
         try_next: "Try next: switch the optimizer back to sgd and watch the loss stay near 0.7.",
+        tried: Some(("optimizer=sgd&lr=0.05", &[claim(TestLoss, 1000, Above, 0.65)])),
         claim: claim(TestLoss, 1000, Below, 0.55),
         source: "Polyak 1964; Sutskever et al. 2013",
     },
@@ -386,7 +428,8 @@ pub const LESSONS: &[Lesson] = &[
         settings: "depth=30&width=32&activation=relu&init=he_normal&bn=1",
         views: &[Flow, Heatmap],
         watch: "Batch normalization keeps the forward signal tidy, yet at step 0 the gradient grows layer by layer on its way down: press Step once and look at the gradient-flow view.",
-        try_next: "Try next: turn on skip connections.",
+        try_next: "Try next: turn on skip connections: layer 1's gradient at step 0 drops from about 400 to about 4 times layer 30's.",
+        tried: Some(("skip=1", &[claim(GradRatio, 0, Below, 100.0)])),
         claim: claim(GradRatio, 0, Above, 100.0),
         source: "Yang et al. 2019, A mean field theory of batch normalization",
     },
@@ -396,7 +439,8 @@ pub const LESSONS: &[Lesson] = &[
         settings: "depth=30&width=4&activation=relu&init=he_normal",
         views: &[Activations, Heatmap, Loss],
         watch: "With only 4 units per layer, some layer has every relu unit off for every input from the very start (the activations view: a bar at 0 only): nothing passes forward or back, and the network outputs a constant.",
-        try_next: "Try next: make it wider (width 32) and watch the activations view: no layer is entirely dead any more.",
+        try_next: "Try next: make it wider (width 64): no layer is entirely dead at step 0 any more, and the loss falls.",
+        tried: Some(("width=64", &[claim(TestLoss, 1000, Below, 0.1)])),
         claim: claim(DeadShare, 0, Above, 0.99),
         source: "Hanin 2018; Lu et al. 2019",
     },
@@ -406,7 +450,8 @@ pub const LESSONS: &[Lesson] = &[
         settings: "depth=20&activation=relu&init=he_normal&skip=1",
         views: &[Flow, Heatmap, Loss],
         watch: "Each skip layer adds a full-sized relu branch to its input, so the signal's variance doubles at every layer: after 20 layers the first step is enormous and the run turns to NaN.",
-        try_next: "Try next: lower the residual branch scale to 0.22 (about 1/sqrt(20)).",
+        try_next: "Try next: lower the residual branch scale to 0.22 (about 1/sqrt(20)): the run stays finite and learns.",
+        tried: Some(("residual_scale=0.22", &[claim(TestLoss, 500, Below, 0.1)])),
         claim: claim(DivergedAt, 10, Below, 10.0),
         source: "Hanin & Rolnick 2018",
     },
@@ -416,7 +461,8 @@ pub const LESSONS: &[Lesson] = &[
         settings: "depth=20&activation=relu&init=he_normal&skip=1&residual_scale=0.22",
         views: &[Loss, Flow],
         watch: "The exploding skip network with each branch scaled by 0.22: the signal now grows only by a constant factor over all 20 layers, and the run learns.",
-        try_next: "Try next: set the scale back to 1, or turn on batch normalization instead.",
+        try_next: "Try next: set the scale back to 1 and watch the run turn to NaN.",
+        tried: Some(("residual_scale=1", &[claim(DivergedAt, 10, Below, 10.0)])),
         claim: claim(TestLoss, 500, Below, 0.1),
         source: "Hanin & Rolnick 2018; Zhang et al. 2019 (Fixup)",
     },
@@ -427,6 +473,7 @@ pub const LESSONS: &[Lesson] = &[
         views: &[Loss, Flow],
         watch: "The exploding skip network with batch normalization in every layer: each branch is normalized before it is added, so the sum grows only slowly and the run learns.",
         try_next: "Try next: turn batch normalization off and watch the run turn to NaN.",
+        tried: Some(("bn=0", &[claim(DivergedAt, 10, Below, 10.0)])),
         claim: claim(TestLoss, 500, Below, 0.2),
         source: "He et al. 2016",
     },
@@ -437,6 +484,7 @@ pub const LESSONS: &[Lesson] = &[
         views: &[Lr, Data, Loss],
         watch: "Feature 1 is on in about 80% of the rows, feature 16 in about 5% (the data view). Adagrad's sum of squared gradients grows only when a feature is on, so the rare features keep large learning rates: the learning-rate view shows one rate per input feature.",
         try_next: "Try next: switch the optimizer to sgd, where every feature gets the same rate.",
+        tried: Some(("optimizer=sgd&lr=0.1", &[claim(FeatureLrRatio, 300, Below, 1.01)])),
         claim: claim(FeatureLrRatio, 300, Above, 4.0),
         source: "Duchi et al. 2011",
     },

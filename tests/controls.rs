@@ -67,14 +67,20 @@ fn switching_the_optimizer_keeps_the_learning_rate_and_offers_the_default() {
     let note = p.optimizer_note().map(|n| n.to_json()).unwrap_or_default();
     assert_eq!(
         note["text"],
-        "Switched to adam and kept the learning rate 0.1; adam's default is 0.01."
+        "Switched to adam and kept the learning rate 0.1; gradscope starts adam at 0.01."
     );
-    assert_eq!(note["offer"]["label"], "Use adam's default lr 0.01");
+    assert_eq!(
+        note["offer"]["label"],
+        "Use 0.01, gradscope's starting lr for adam"
+    );
     // The offer, taken: the run continues with adam's default.
     assert_eq!(p.set_config(&note["offer"]["patch"]), Ok(false));
     assert_eq!(p.run().config().optimizer.lr, Some(0.01));
     let note = p.optimizer_note().map(|n| n.to_json()).unwrap_or_default();
-    assert_eq!(note["text"], "adam with its default learning rate 0.01.");
+    assert_eq!(
+        note["text"],
+        "adam with gradscope's starting learning rate 0.01."
+    );
     assert_eq!(note["offer"], Value::Null);
     // A switch that names its learning rate gets it.
     assert_eq!(

@@ -106,9 +106,11 @@ fn the_issue_asks_for_these_lessons() {
     assert!(has(&|l| cfg(l).network.activation == Activation::Sigmoid
         && l.claim.measure == Measure::GradRatio
         && l.claim.bound == Bound::Below));
-    assert!(has(&|l| l.claim.measure == Measure::GradRatio
-        && l.claim.bound == Bound::Above
-        && !cfg(l).network.batch_norm));
+    // An init that explodes a plain network: it turns to NaN within a few steps.
+    assert!(has(&|l| l.claim.measure == Measure::DivergedAt
+        && cfg(l).clip.kind == ClipKind::None
+        && !cfg(l).network.batch_norm
+        && !cfg(l).network.skip_connections));
     assert!(has(&|l| cfg(l).optimizer.kind == OptimizerKind::Adagrad
         && matches!(l.claim.measure, Measure::LrFall { .. })));
     assert!(has(&|l| cfg(l).clip.kind != ClipKind::None));
@@ -217,4 +219,52 @@ fn the_readme_lists_the_lessons() {
         Some(lessons::markdown().as_str()),
         "Regenerate it: paste `gradscope lessons --markdown` between the markers"
     );
+}
+
+/// A try-next sentence that promises a result is checked: the change (as a link would make
+/// it, over the lesson's settings) undoes the lesson's own claim, and its own claim holds.
+#[test]
+fn every_tested_try_next_does_what_it_says() {
+    use gradscope::view::page::Page;
+    let mut failures = Vec::new();
+    for lesson in LESSONS {
+        let Some((change, claims)) = lesson.tried else {
+            continue;
+        };
+        let page = Page::from_query(&format!("?lesson={}&{change}", lesson.name));
+        assert!(
+            page.messages().is_empty(),
+            "{}: {:?}",
+            lesson.name,
+            page.messages()
+        );
+        let c = page.run().config().clone();
+        let depth = c.network.depth;
+        let run = || Run::new(c.spec(), c.precision, 2100);
+        let own = lesson.claim.measure(&mut run());
+        println!(
+            "{:<20} with {change}: own claim measures {own:.4e}",
+            lesson.name
+        );
+        if lesson.claim.holds(own) {
+            failures.push(format!(
+                "{} with {change}: still {}",
+                lesson.name,
+                lesson.claim.text(depth)
+            ));
+        }
+        assert!(!claims.is_empty(), "{}", lesson.name);
+        for claim in claims {
+            let tried = claim.measure(&mut run());
+            println!("    {} {tried:.4e}", claim.text(depth));
+            if !claim.holds(tried) {
+                failures.push(format!(
+                    "{} with {change}: not {} (measured {tried:e})",
+                    lesson.name,
+                    claim.text(depth)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -123,14 +123,18 @@ function setLesson(name) {
     return fail(errorText(e));
   }
   showMessage('');
-  lastNote = 'Lesson set up: press Play.';
   view = JSON.parse(app.view_settings());
+  // A lesson starts paused at step 0, even when chosen while the last run played.
+  if (playing) setPlaying(false);
+  lastNote = LESSON_NOTE;
   afterConfigChange();
   if (showLesson) showLesson(app.lesson());
   embed.showLessonSlot();
   return { ok: true };
 }
 let showLesson = null;
+/** The status note after a lesson is set up; the first step taken clears it. */
+const LESSON_NOTE = 'Lesson set up: press Play.';
 
 /** Applies partial view settings; returns {ok: true} or {ok: false, error}. */
 function setView(partial) {
@@ -358,6 +362,7 @@ function updateText() {
 
 function doSteps(n) {
   const taken = app.step(n);
+  if (taken > 0 && lastNote === LESSON_NOTE) lastNote = '';
   stepTimes.push({ t: performance.now(), n: taken });
   while (stepTimes.length > 60) stepTimes.shift();
   if (taken < n) setPlaying(false);

@@ -66,19 +66,21 @@ impl OptimizerNote {
             number_text(self.lr),
             number_text(self.default_lr),
         );
+        // `default_lr` is gradscope's starting rate for the optimizer, not a library's
+        // default (PyTorch's Adam starts at 0.001, its Adagrad at 0.01): the words say so.
         let text = match (self.kept, self.lr == self.default_lr) {
             (true, false) => format!(
-                "Switched to {name} and kept the learning rate {lr}; {name}'s default is {default}."
+                "Switched to {name} and kept the learning rate {lr}; gradscope starts {name} at {default}."
             ),
-            (true, true) => {
-                format!("Switched to {name}; the learning rate {lr} is also {name}'s default.")
-            }
-            (false, true) => format!("{name} with its default learning rate {lr}."),
+            (true, true) => format!(
+                "Switched to {name}; the learning rate {lr} is also gradscope's starting lr for {name}."
+            ),
+            (false, true) => format!("{name} with gradscope's starting learning rate {lr}."),
             (false, false) => format!("{name} with learning rate {lr}."),
         };
         let offer = (self.lr != self.default_lr).then(|| {
             json!({
-                "label": format!("Use {name}'s default lr {default}"),
+                "label": format!("Use {default}, gradscope's starting lr for {name}"),
                 "patch": {"optimizer": {"lr": self.default_lr}},
             })
         });

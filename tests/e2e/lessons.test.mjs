@@ -133,12 +133,12 @@ test('switching the optimizer keeps the learning rate and offers its default', a
   let config = await page.evaluate(() => window.gradscope.config());
   assert.equal(config.optimizer.kind, 'adam');
   assert.equal(config.optimizer.lr, 0.1);
-  assert.equal(await page.textContent('#optimizer-note span'), "Switched to adam and kept the learning rate 0.1; adam's default is 0.01.");
+  assert.equal(await page.textContent('#optimizer-note span'), "Switched to adam and kept the learning rate 0.1; gradscope starts adam at 0.01.");
   assert.equal(await page.isVisible('#control-beta1'), true);
   await page.click('#optimizer-default-lr');
   config = await page.evaluate(() => window.gradscope.config());
   assert.equal(config.optimizer.lr, 0.01);
-  assert.equal(await page.textContent('#optimizer-note'), 'adam with its default learning rate 0.01.');
+  assert.equal(await page.textContent('#optimizer-note'), "adam with gradscope's starting learning rate 0.01.");
   // The clip threshold: one step away, visible as soon as clipping is on.
   assert.equal(await page.isVisible('#control-threshold'), false);
   await page.selectOption('#input-clip', 'norm');
@@ -147,6 +147,69 @@ test('switching the optimizer keeps the learning rate and offers its default', a
   const r = await page.evaluate(() => window.gradscope.setConfig({ network: { activation: 'swish' } }));
   assert.match(r.error, /'swish' is not an activation here; choose one of sigmoid, tanh, relu/);
   assert.doesNotMatch(r.error, /unknown variant/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('each tested try-next does on the page what its sentence says', async () => {
+  const { page: first } = await fresh();
+  const lessons = (await first.evaluate(() => window.gradscope.lessons())).filter((l) => l.tried);
+  await first.close();
+  assert.ok(lessons.length >= 4, `${lessons.length} lessons with a tested try-next`);
+  const failures = [];
+  for (const lesson of lessons) {
+    const { page, errors } = await fresh(`?lesson=${lesson.name}&${lesson.tried.settings}`);
+    assert.equal(await page.$eval('#messages', (el) => el.hidden), true, lesson.name);
+    for (const [i, c] of lesson.tried.checks.entries()) {
+      // Each claim from a fresh run of the changed setup.
+      if (i > 0) await page.evaluate(() => window.gradscope.reset());
+      const got = await measureOnPage(page, c);
+      const holds = c.bound === 'below' ? got.value < c.value : got.value > c.value;
+      console.log(`${lesson.name} + ${lesson.tried.settings}: ${c.measure} at step ${c.step} = ${got.value} (${c.bound} ${c.value}) ${holds ? 'ok' : 'FAILS'}`);
+      if (!holds) failures.push(`${lesson.name} + ${lesson.tried.settings}: "${lesson.tried.claims[i]}" measured ${got.value}`);
+    }
+    assert.deepEqual(errors, [], lesson.name);
+    await page.close();
+  }
+  assert.deepEqual(failures, []);
+});
+
+test('exploding-init explodes on screen, and adagrad-decay\'s try-next is a button that exists', async () => {
+  const { page, errors } = await fresh('?lesson=exploding-init');
+  const watch = await page.textContent('#lesson-text');
+  assert.match(watch, /banner says Exploding/);
+  await page.click('#step');
+  assert.match(await page.$eval('#diagnosis', (el) => el.className), /\bexploding\b/);
+  assert.match(await page.textContent('#diagnosis'), /^Exploding: gradient norm \d{4,}/);
+  await page.evaluate(() => window.gradscope.step(2));
+  assert.match(await page.$eval('#diagnosis', (el) => el.className), /\bdiverged\b/);
+  // adagrad-decay: choose rmsprop, then press the button its try-next names.
+  await page.selectOption('#lesson-select', 'adagrad-decay');
+  const tryNext = (await page.evaluate(() => window.gradscope.lessons())).find((l) => l.name === 'adagrad-decay').try_next;
+  await page.selectOption('#input-optimizer', 'rmsprop');
+  const label = await page.textContent('#optimizer-default-lr');
+  assert.ok(tryNext.includes(`press '${label}'`), `${tryNext} / ${label}`);
+  await page.click('#optimizer-default-lr');
+  const config = await page.evaluate(() => window.gradscope.config());
+  assert.equal(config.optimizer.kind, 'rmsprop');
+  assert.equal(config.optimizer.lr, 0.01);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a lesson chosen while playing is set up paused at step 0, and its note goes once it steps', async () => {
+  const { page, errors } = await fresh();
+  await page.click('#play');
+  await page.waitForFunction(() => window.gradscope.inspect().steps > 5);
+  await page.selectOption('#lesson-select', 'vanishing-sigmoid');
+  assert.equal(await page.textContent('#play'), 'Play');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.equal(await page.evaluate(() => window.gradscope.inspect().steps), 0);
+  assert.match(await page.textContent('#status'), /Lesson set up: press Play\./);
+  await page.click('#step');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.doesNotMatch(await page.textContent('#status'), /press Play/);
+  assert.match(await page.textContent('#status'), /^step 1/);
   assert.deepEqual(errors, []);
   await page.close();
 });
