@@ -2,23 +2,14 @@
 // applies one change (and restarts), and training the advised config as long as the trial
 // shows on the page the numbers the offer claimed.
 // Run by `cargo xtask test` (after `cargo xtask build`), or: node --test tests/e2e/advice.test.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
-import { startServer, launch, screenshotPath } from './helpers.mjs';
+import { screenshotPath, sharedServerAndBrowser } from './helpers.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedServerAndBrowser((s, b) => { server = s; browser = b; });
 
 async function fresh(query, viewport) {
   const page = await browser.context.newPage();

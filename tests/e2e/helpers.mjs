@@ -1,5 +1,6 @@
 // Shared set-up for the page tests: a static server for the repository root on a free
 // loopback port, and Debian's Chromium driven by playwright-core with a fresh profile.
+import { before, after } from 'node:test';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, statSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,4 +88,22 @@ export async function openPage(context, baseUrl, query = '') {
 export function screenshotPath(name) {
   mkdirSync(OUTPUT, { recursive: true });
   return join(OUTPUT, `${name}.png`);
+}
+
+/**
+ * One static server and one Chromium for a whole test file: started before its first test,
+ * closed after its last; `set(server, browser)` hands them to the file.
+ */
+export function sharedServerAndBrowser(set) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launch();
+    set(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }

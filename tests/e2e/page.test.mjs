@@ -1,27 +1,18 @@
 // The page end to end in Debian's Chromium: loading, every control, every view, the
 // diagnoses, the API, hostile input, and agreement with the native CLI.
 // Run by `cargo xtask test` (after `cargo xtask build`), or: node --test tests/e2e/
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { ROOT, startServer, launch, openPage, screenshotPath } from './helpers.mjs';
+import { ROOT, screenshotPath, sharedServerAndBrowser } from './helpers.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedServerAndBrowser((s, b) => { server = s; browser = b; });
 
 async function fresh(query = '', viewport) {
   const page = await browser.context.newPage();

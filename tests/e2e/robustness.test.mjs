@@ -2,22 +2,13 @@
 // dead. Links with extreme values load and keep answering; a panic inside the wasm module
 // shows a banner with the settings that caused it, tells the embedding page, and a button
 // starts a fresh run on a fresh module instance.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, screenshotPath, CSP } from './helpers.mjs';
+import { startServer, screenshotPath, CSP, sharedServerAndBrowser } from './helpers.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedServerAndBrowser((s, b) => { server = s; browser = b; });
 
 async function open(query = '') {
   const page = await browser.context.newPage();

@@ -1,25 +1,16 @@
 // A long run with every view on: wasm memory, the JavaScript heap and frame time stay
 // flat. GRADSCOPE_SOAK_STEPS sets the length (default 100,000 steps: the whole soak runs
 // in the suite, in chunks of 1,000 steps, each followed by a full redraw).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch } from './helpers.mjs';
+import { sharedServerAndBrowser } from './helpers.mjs';
 
 const STEPS = Number(process.env.GRADSCOPE_SOAK_STEPS ?? 100000);
 const CHUNK = 1000;
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedServerAndBrowser((s, b) => { server = s; browser = b; });
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

@@ -2,22 +2,13 @@
 // they hold, captions follow the optimizer, the task and divergence, and a diverged run
 // is marked in red on the time charts.
 // Run by `cargo xtask test` (after `cargo xtask build`), or: node --test tests/e2e/views.test.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage } from './helpers.mjs';
+import { openPage, sharedServerAndBrowser } from './helpers.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedServerAndBrowser((s, b) => { server = s; browser = b; });
 
 const caption = (page, name) => page.$eval(`#view-${name}`, (c) => {
   const v = c.closest('.view');
