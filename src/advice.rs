@@ -296,8 +296,8 @@ pub fn candidates(c: &Config, trouble: Level, norms: &[f64]) -> Vec<Change> {
     // The optimizer's own default rate, where the run uses another one (and the tenfold
     // smaller rate above is not already it).
     if let Some(default) = default_lr {
-        let tried = matches!(trouble, Level::Exploding | Level::Diverged)
-            && round2(lr / 10.0) == default;
+        let tried =
+            matches!(trouble, Level::Exploding | Level::Diverged) && round2(lr / 10.0) == default;
         if (lr - default).abs() > 1e-12 * default && !tried {
             add(
                 format!("{}'s default learning rate {default}", kind.name()),
@@ -503,7 +503,10 @@ impl Advisor {
             let change = &self.changes[self.outcomes.len()];
             match self.base.merged(&change.patch) {
                 Ok(c) => {
-                    self.current = Some(ConfiguredRun::new(c, 2 * THRESHOLDS.window + 30));
+                    // Enough records for every measure the diagnosis takes (the verdict
+                    // window too), so the trial is judged as the page would judge it.
+                    let keep = THRESHOLDS.verdict_window.max(2 * THRESHOLDS.window + 30);
+                    self.current = Some(ConfiguredRun::new(c, keep));
                     return;
                 }
                 Err(_) => self.outcomes.push(None),

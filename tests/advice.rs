@@ -41,8 +41,10 @@ fn grid() -> Vec<(&'static str, String)> {
         g.push(("diverging", format!(r#"{{"network": {{"depth": {depth}, "width": {width}, "activation": "linear", "init": "normal", "init_std": 3.0}}}}"#)));
     }
     // Depth 64 at lr 100: once offered "Adam at lr 0.01: loss 0.69" (chance).
-    g.push(("diverging", r#"{"network": {"depth": 64}, "optimizer": {"lr": 100}}"#.into()));
-    g.push(("exploding", r#"{"network": {"depth": 30, "width": 32, "activation": "relu", "init": "he_normal", "batch_norm": true}}"#.into()));
+    g.push((
+        "diverging",
+        r#"{"network": {"depth": 64}, "optimizer": {"lr": 100}}"#.into(),
+    ));
     for lr in [5.0, 50.0] {
         g.push(("diverging", format!(r#"{{"optimizer": {{"lr": {lr}}}}}"#)));
     }
@@ -208,7 +210,11 @@ fn an_extreme_run_is_offered_no_change_that_leaves_it_in_trouble() {
         let changed = c.merged(&o.patch).unwrap_or_else(|e| panic!("{e}"));
         let (cf, task) = measure(&changed, o.steps);
         let level = cf.level(&task);
-        assert!(!level.is_trouble(), "offer \"{}\" leaves it {level:?}", o.text);
+        assert!(
+            !level.is_trouble(),
+            "offer \"{}\" leaves it {level:?}",
+            o.text
+        );
     }
     println!("{}", a.summary());
 }
@@ -237,7 +243,11 @@ fn offers_say_whose_step_their_numbers_are_from() {
     let offers = a.offers();
     assert!(!offers.is_empty(), "{}", a.summary());
     for o in offers {
-        assert!(o.text.contains("trained 300 steps from the start"), "{}", o.text);
+        assert!(
+            o.text.contains("trained 300 steps from the start"),
+            "{}",
+            o.text
+        );
         assert!(!o.text.contains("without it"), "{}", o.text);
     }
 }
@@ -251,7 +261,12 @@ fn a_run_off_its_optimizers_default_rate_tries_it() {
         .into_iter()
         .map(|ch| ch.label)
         .collect();
-    assert!(labels.iter().any(|l| l == "adam's default learning rate 0.01"), "{labels:?}");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l == "adam's default learning rate 0.01"),
+        "{labels:?}"
+    );
     let (a, _) = advise_as_page(json, 1);
     println!("{:?}: {}", a.trouble(), a.summary());
     for o in a.offers() {
