@@ -136,8 +136,10 @@ impl Claim {
         let t = THRESHOLDS;
         let h = HELPED;
         let finite = cf.non_finite_at.is_none() && cf.loss.is_finite();
-        let level = cf.level(task);
-        if !finite || level == Level::Exploding {
+        // The changed run must itself be out of trouble by the diagnosis's own table:
+        // a change that only trades one trouble for another (stuck at chance after a
+        // divergence, dead units instead of vanishing gradients) teaches a wrong lesson.
+        if !finite || cf.level(task).is_trouble() {
             return false;
         }
         let lower_loss = !base.loss.is_finite() || cf.loss <= h.loss_share * base.loss;
@@ -272,7 +274,8 @@ pub fn candidates(c: &Config, trouble: Level, norms: &[f64]) -> Vec<Change> {
             );
         }
     }
-    let lr = c.optimizer.lr.unwrap_or(0.1);
+    let default_lr = crate::config::schema::default_lr(c.optimizer.kind);
+    let lr = c.optimizer.lr.or(default_lr).unwrap_or(0.1);
     if matches!(trouble, Level::Exploding | Level::Diverged) {
         let t = clip_threshold(norms);
         if c.clip.kind != ClipKind::Norm || c.clip.threshold > t {
@@ -290,6 +293,18 @@ pub fn candidates(c: &Config, trouble: Level, norms: &[f64]) -> Vec<Change> {
         }
     }
     let kind = c.optimizer.kind;
+    // The optimizer's own default rate, where the run uses another one (and the tenfold
+    // smaller rate above is not already it).
+    if let Some(default) = default_lr {
+        let tried =
+            matches!(trouble, Level::Exploding | Level::Diverged) && round2(lr / 10.0) == default;
+        if (lr - default).abs() > 1e-12 * default && !tried {
+            add(
+                format!("{}'s default learning rate {default}", kind.name()),
+                json!({"optimizer": {"lr": default}}),
+            );
+        }
+    }
     if trouble == Level::LrDied || kind == OptimizerKind::Adagrad {
         add(
             "RMSprop at lr 0.01".into(),
@@ -342,6 +357,8 @@ pub struct Advisor {
     current: Option<ConfiguredRun>,
     /// Steps trained so far over all runs.
     trained: u64,
+    /// The page's banner when the advice was sought: its state and step.
+    banner: Option<(Level, u64)>,
 }
 
 impl Advisor {
@@ -362,7 +379,15 @@ impl Advisor {
             outcomes: Vec::new(),
             current: Some(run),
             trained: 0,
+            banner: None,
         }
+    }
+
+    /// The same advisor, told what the page's banner says (`level` at step `step`), so its
+    /// summary can agree with the banner or say why the trial ends elsewhere.
+    pub fn with_banner(mut self, level: Level, step: u64) -> Advisor {
+        self.banner = Some((level, step));
+        self
     }
 
     /// The config advised on.
@@ -478,7 +503,10 @@ impl Advisor {
             let change = &self.changes[self.outcomes.len()];
             match self.base.merged(&change.patch) {
                 Ok(c) => {
-                    self.current = Some(ConfiguredRun::new(c, 2 * THRESHOLDS.window + 30));
+                    // Enough records for every measure the diagnosis takes (the verdict
+                    // window too), so the trial is judged as the page would judge it.
+                    let keep = THRESHOLDS.verdict_window.max(2 * THRESHOLDS.window + 30);
+                    self.current = Some(ConfiguredRun::new(c, keep));
                     return;
                 }
                 Err(_) => self.outcomes.push(None),
@@ -517,8 +545,10 @@ impl Advisor {
         offers
     }
 
-    /// "With batch norm: layer 1 gets 0.8 of layer 30's weight gradient (without it:
-    /// 4e-9); loss 0.21 after 300 steps (without it: 0.69)."
+    /// "With batch norm, trained 300 steps from the start: layer 1 gets 0.8 of layer 30's
+    /// weight gradient (the unchanged trial at step 300: 4e-9); loss 0.21 (unchanged:
+    /// 0.69)." Both runs are the advisor's own trials, so the numbers are those at the
+    /// trial's last step, not the page's current step.
     fn sentence(&self, change: &Change, claim: Claim, cf: &Measures, b: &Measures) -> String {
         let depth = self.task.depth;
         let steps = self.steps;
@@ -528,40 +558,40 @@ impl Advisor {
             .map_or(self.task.activation, |c| c.network.activation);
         let measure = match claim {
             Claim::Ratio => format!(
-                "layer 1 gets {} of layer {depth}'s {} (without it: {}); ",
+                "layer 1 gets {} of layer {depth}'s {} (the unchanged trial at step {steps}: {}); ",
                 short(cf.ratio),
                 self.metric.noun(),
                 short(b.ratio)
             ),
             Claim::Norm => format!(
-                "gradient norm {} (without it: {}); ",
+                "gradient norm {} (the unchanged trial at step {steps}: {}); ",
                 short(cf.grad_norm),
                 short(b.grad_norm)
             ),
             Claim::Finite => format!(
-                "no NaN or inf in {steps} steps (without it: at step {}); ",
+                "no NaN or inf in {steps} steps (the unchanged trial: NaN or inf at step {}); ",
                 b.non_finite_at.unwrap_or(0)
             ),
             Claim::Dead if !activation.can_die() => format!(
-                "{} units cannot die (without it: {}% of layer {}'s relu units dead); ",
+                "{} units cannot die (the unchanged trial at step {steps}: {}% of layer {}'s relu units dead); ",
                 activation.name(),
                 (b.dead.0 * 100.0).round(),
                 b.dead.1 + 1
             ),
             Claim::Dead => format!(
-                "{}% of a layer's units dead at most (without it: {}% of layer {}); ",
+                "{}% of a layer's units dead at most (the unchanged trial at step {steps}: {}% of layer {}); ",
                 (cf.dead.0 * 100.0).round(),
                 (b.dead.0 * 100.0).round(),
                 b.dead.1 + 1
             ),
             Claim::Saturated if !activation.saturates() => format!(
-                "{} units do not saturate (without it: {}% of layer {} saturated); ",
+                "{} units do not saturate (the unchanged trial at step {steps}: {}% of layer {} saturated); ",
                 activation.name(),
                 (b.saturated.0 * 100.0).round(),
                 b.saturated.1 + 1
             ),
             Claim::Saturated => format!(
-                "{}% of a layer saturated at most (without it: {}% of layer {}); ",
+                "{}% of a layer saturated at most (the unchanged trial at step {steps}: {}% of layer {}); ",
                 (cf.saturated.0 * 100.0).round(),
                 (b.saturated.0 * 100.0).round(),
                 b.saturated.1 + 1
@@ -569,12 +599,12 @@ impl Advisor {
             Claim::Loss => String::new(),
         };
         let without = if b.loss.is_finite() {
-            format!(" (without it: {})", short(b.loss))
+            format!(" (unchanged: {})", short(b.loss))
         } else {
             String::new()
         };
         format!(
-            "With {}: {measure}loss {} after {steps} steps{without}.",
+            "With {}, trained {steps} steps from the start: {measure}loss {}{without}.",
             change.label,
             short(cf.loss)
         )
@@ -588,10 +618,19 @@ impl Advisor {
             (Status::Running, _) => format!(
                 "Asking the network: training one-change variants for {steps} steps each, same seed and data…"
             ),
-            (Status::Done, Some(t)) if !t.is_trouble() => format!(
+            (Status::Done, Some(t)) if !t.is_trouble() => match (self.banner, self.baseline) {
+                (Some((shown, at)), Some(b)) if shown.is_trouble() => format!(
+                    "The banner's \"{}\" at step {at} does not last: the unchanged setup, trained {steps} steps from the start, is {} by then (loss {}; a constant guess scores {}), so no change is needed for that.",
+                    shown.name().replace('_', " "),
+                    t.name().replace('_', " "),
+                    short(b.measures.loss),
+                    short(self.task.chance)
+                ),
+                _ => format!(
                 "In its first {steps} steps this setup is fine ({}), so the trial runs have nothing to fix: the trouble comes later.",
-                t.name().replace('_', " ")
-            ),
+                    t.name().replace('_', " ")
+                ),
+            },
             (Status::Done, _) if offers == 0 => format!(
                 "None of the {} one-change fixes tried helped within {steps} steps.",
                 self.changes.len()

@@ -40,6 +40,11 @@ fn grid() -> Vec<(&'static str, String)> {
     for (depth, width) in [(20, 16), (40, 64)] {
         g.push(("diverging", format!(r#"{{"network": {{"depth": {depth}, "width": {width}, "activation": "linear", "init": "normal", "init_std": 3.0}}}}"#)));
     }
+    // Depth 64 at lr 100: once offered "Adam at lr 0.01: loss 0.69" (chance).
+    g.push((
+        "diverging",
+        r#"{"network": {"depth": 64}, "optimizer": {"lr": 100}}"#.into(),
+    ));
     for lr in [5.0, 50.0] {
         g.push(("diverging", format!(r#"{{"optimizer": {{"lr": {lr}}}}}"#)));
     }
@@ -121,6 +126,9 @@ fn check(base: &Config, offer: &Offer) -> Result<(), String> {
             offer.claim.value(&b)
         ));
     }
+    if cf.level(&task).is_trouble() {
+        return Err(format!("the changed run is itself {:?}", cf.level(&task)));
+    }
     if b.loss.is_finite() && cf.loss >= b.loss {
         return Err(format!("loss {} is not below {}", cf.loss, b.loss));
     }
@@ -176,4 +184,92 @@ fn every_offered_change_helps_when_rerun_and_most_sick_configs_get_one() {
         "only {helped} of {} sick configs got an offer",
         grid.len()
     );
+}
+
+/// Advises on `json` as the page does after `page_steps` steps: told the banner's state.
+fn advise_as_page(json: &str, page_steps: u64) -> (Advisor, Level) {
+    let c = Config::from_json(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    let mut run = ConfiguredRun::new(c.clone(), 100);
+    run.step(page_steps);
+    let task = Task::of(&run);
+    let banner = Measures::of(run.history(), Metric::GradNorm, &task)
+        .map_or(Level::Idle, |m| m.level(&task));
+    let mut a = Advisor::new(&c, Metric::GradNorm, page_steps).with_banner(banner, page_steps - 1);
+    a.finish();
+    (a, banner)
+}
+
+/// Item 1 of the student's report: depth 64 at lr 100 was offered "Adam at lr 0.01: loss
+/// 0.69" (chance) and "learning rate 10: loss 1.13". No offer may leave the run in trouble.
+#[test]
+fn an_extreme_run_is_offered_no_change_that_leaves_it_in_trouble() {
+    let json = r#"{"network": {"depth": 64}, "optimizer": {"lr": 100}}"#;
+    let (a, _) = advise_as_page(json, 1);
+    let c = Config::from_json(json).unwrap_or_else(|e| panic!("{e}"));
+    for o in a.offers() {
+        let changed = c.merged(&o.patch).unwrap_or_else(|e| panic!("{e}"));
+        let (cf, task) = measure(&changed, o.steps);
+        let level = cf.level(&task);
+        assert!(
+            !level.is_trouble(),
+            "offer \"{}\" leaves it {level:?}",
+            o.text
+        );
+    }
+    println!("{}", a.summary());
+}
+
+/// Item 2: the batchnorm-explodes lesson's banner says "Exploding ... at step 0"; the
+/// advice box must not call the same setup fine without saying why.
+#[test]
+fn the_advice_summary_agrees_with_the_banner() {
+    let json = r#"{"network": {"depth": 30, "width": 32, "activation": "relu", "init": "he_normal", "batch_norm": true}}"#;
+    let (a, banner) = advise_as_page(json, 1);
+    assert_eq!(banner, Level::Exploding);
+    let s = a.summary();
+    println!("{:?} {s}", a.trouble());
+    if a.trouble().is_some_and(|t| !t.is_trouble()) {
+        assert!(s.contains("\"exploding\" at step 0 does not last"), "{s}");
+    } else {
+        assert!(!s.contains("is fine"), "{s}");
+    }
+}
+
+/// Item 4: an offer's numbers are its own trial's, and its sentence says so.
+#[test]
+fn offers_say_whose_step_their_numbers_are_from() {
+    let json = r#"{"network": {"depth": 10, "width": 16, "activation": "tanh", "init": "normal", "init_std": 3.0}}"#;
+    let (a, _) = advise_as_page(json, 40);
+    let offers = a.offers();
+    assert!(!offers.is_empty(), "{}", a.summary());
+    for o in offers {
+        assert!(
+            o.text.contains("trained 300 steps from the start"),
+            "{}",
+            o.text
+        );
+        assert!(!o.text.contains("without it"), "{}", o.text);
+    }
+}
+
+/// Item 5: Adam at lr 0.1 tries Adam's own default rate.
+#[test]
+fn a_run_off_its_optimizers_default_rate_tries_it() {
+    let json = r#"{"network": {"depth": 20, "width": 8, "activation": "sigmoid", "init": "standard"}, "optimizer": {"kind": "adam", "lr": 0.1}}"#;
+    let c = Config::from_json(json).unwrap_or_else(|e| panic!("{e}"));
+    let labels: Vec<String> = gradscope::advice::candidates(&c, Level::Vanishing, &[])
+        .into_iter()
+        .map(|ch| ch.label)
+        .collect();
+    assert!(
+        labels
+            .iter()
+            .any(|l| l == "adam's default learning rate 0.01"),
+        "{labels:?}"
+    );
+    let (a, _) = advise_as_page(json, 1);
+    println!("{:?}: {}", a.trouble(), a.summary());
+    for o in a.offers() {
+        println!("    {}", o.text);
+    }
 }

@@ -354,9 +354,10 @@ impl Page {
             });
         }
         if !current {
-            self.advisor = level
-                .is_trouble()
-                .then(|| Advisor::new(config, metric, self.run.steps()));
+            self.advisor = level.is_trouble().then(|| {
+                let steps = self.run.steps();
+                Advisor::new(config, metric, steps).with_banner(level, steps.saturating_sub(1))
+            });
         }
         match self.advisor.as_mut() {
             Some(a) if level.is_trouble() => {
