@@ -378,6 +378,22 @@ test('numbers read through inspect() equal the native CLI for the same config an
   await page.close();
 });
 
+test('the glossary defines the symbols the views use', async () => {
+  const { page, errors } = await fresh('?optimizer=adagrad');
+  await page.evaluate(() => window.gradscope.step(20));
+  await page.click('#glossary summary');
+  const terms = await page.$$eval('#glossary dt', (dts) => dts.map((d) => d.textContent));
+  const captions = await page.$$eval('.view', (vs) => vs.map((v) => v.textContent).join(' '));
+  // Each symbol a view's caption or control uses is a term of the glossary.
+  for (const symbol of ['‖dL/dW‖', 'dL/dz', '||dW|| / ||W||', 'lr / sqrt(G + eps)']) {
+    assert.ok(captions.includes(symbol), `a view uses ${symbol}`);
+    assert.ok(terms.includes(symbol), `the glossary defines ${symbol}: ${terms.join(' | ')}`);
+  }
+  assert.equal(await page.isVisible('#glossary dd'), true);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('axe finds no accessibility violations, wide or on a phone', async () => {
   for (const viewport of [undefined, { width: 360, height: 740 }]) {
     const { page } = await fresh('?depth=8&clip=norm', viewport);
