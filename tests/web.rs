@@ -169,8 +169,8 @@ fn every_view_draws_something_and_the_heatmap_answers_hover() {
     }
     let t = json(&app.draw_timings());
     assert!(t["heatmap"].as_f64().is_some());
-    // Across the heatmap's middle row some cells have values (the first 40 steps), and
-    // the right part (steps not taken yet) and the margins answer nothing.
+    // The heatmap spans the whole run: across its middle row most points answer with a
+    // cell of the 40 steps taken; the margins (layer labels, colour bar) answer nothing.
     let hits: Vec<serde_json::Value> = (0..480)
         .step_by(4)
         .map(|x| json(&app.hover(x as f64, 120.0)))
@@ -179,8 +179,11 @@ fn every_view_draws_something_and_the_heatmap_answers_hover() {
         .iter()
         .filter(|h| h["value"].is_number() && h["layer"].is_number())
         .count();
-    assert!(with_value > 3, "{hits:?}");
-    assert!(with_value < hits.len() / 2);
+    assert!(with_value > hits.len() / 2, "{hits:?}");
+    assert!(
+        hits.iter().any(|h| h.is_null()),
+        "the margins answer nothing"
+    );
     assert!(hits
         .iter()
         .all(|h| h.is_null() || h["step"].as_u64().is_some_and(|s| s < 40)));
