@@ -5,22 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
-import { screenshotPath, sharedServerAndBrowser } from './helpers.mjs';
+import { screenshotPath, sharedServerAndBrowser, freshPage } from './helpers.mjs';
 
 let server;
 let browser;
 sharedServerAndBrowser((s, b) => { server = s; browser = b; });
 
-async function fresh(query, viewport) {
-  const page = await browser.context.newPage();
-  if (viewport) await page.setViewportSize(viewport);
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}${query}`);
-  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 30000 });
-  return { page, errors };
-}
+const fresh = (query = '', viewport = undefined) => freshPage(browser, server.url, query, viewport);
 
 /** Waits until the advisor has tried every change; returns its state. */
 async function adviceDone(page) {

@@ -85,6 +85,21 @@ export async function openPage(context, baseUrl, query = '') {
   return { page, errors };
 }
 
+/**
+ * A new tab of `browser` (from `launch`) on the page at `query`, sized to `viewport` if
+ * given, once the page says it is ready; `errors` collects console errors and page errors.
+ */
+export async function freshPage(browser, baseUrl, query = '', viewport = undefined) {
+  const page = await browser.context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${baseUrl}${query}`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 30000 });
+  return { page, errors };
+}
+
 export function screenshotPath(name) {
   mkdirSync(OUTPUT, { recursive: true });
   return join(OUTPUT, `${name}.png`);

@@ -4,32 +4,16 @@
 // numbers from the module's lesson data (src/lessons.rs). Each lesson is screenshot at
 // 1400 px into tests/e2e/output/lesson-NAME.png. Also: the lesson menu, an unknown lesson's
 // message, the learning-rate view's per-feature mode and the optimizer switch's note.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, screenshotPath } from './helpers.mjs';
+import { screenshotPath, freshPage, sharedServerAndBrowser } from './helpers.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launch({ width: 1400, height: 1000 });
-});
+sharedServerAndBrowser((s, b) => { server = s; browser = b; });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function fresh(query = '') {
-  const page = await browser.context.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}${query}`);
-  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 30000 });
-  return { page, errors };
-}
+const fresh = (query = '', viewport = undefined) => freshPage(browser, server.url, query, viewport);
 
 /** The claim's measure on the page, computed here from what the page reports. */
 function measureOnPage(page, check) {

@@ -8,22 +8,13 @@ import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { ROOT, screenshotPath, sharedServerAndBrowser } from './helpers.mjs';
+import { ROOT, screenshotPath, sharedServerAndBrowser, freshPage } from './helpers.mjs';
 
 let server;
 let browser;
 sharedServerAndBrowser((s, b) => { server = s; browser = b; });
 
-async function fresh(query = '', viewport) {
-  const page = await browser.context.newPage();
-  if (viewport) await page.setViewportSize(viewport);
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}${query}`);
-  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 30000 });
-  return { page, errors };
-}
+const fresh = (query = '', viewport = undefined) => freshPage(browser, server.url, query, viewport);
 
 /** Distinct colours per canvas (a blank canvas has 1 or 0). */
 function canvasColours(page) {
