@@ -60,13 +60,7 @@ pub fn control_names() -> Vec<&'static str> {
 pub fn read(query: &str) -> PageOptions {
     let mut options = PageOptions::default();
     let mut seen: Vec<&str> = Vec::new();
-    for pair in query
-        .strip_prefix('?')
-        .unwrap_or(query)
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+    for (_, raw_key, raw_value) in super::url::raw_pairs(query) {
         if raw_key == "lesson" {
             // The lesson itself is url.rs's; only its views matter here.
             let lesson = super::url::decode(raw_value).and_then(|n| crate::lessons::find(&n));

@@ -49,16 +49,25 @@ pub struct Applied {
     pub messages: Vec<String>,
 }
 
-/// Reads `?a=b&c=d` (the leading `?` optional).
-pub fn parse_query(query: &str) -> Lesson {
-    let mut lesson = Lesson::default();
-    for pair in query
+/// The raw (still escaped) parameters of `?a=b&c=d` (the leading `?` optional), in link
+/// order, each as `(whole "key=value", key, value)`; a key without `=` has an empty value.
+/// Every reader of a link splits it here.
+pub(crate) fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str, &str)> {
+    query
         .strip_prefix('?')
         .unwrap_or(query)
         .split('&')
         .filter(|p| !p.is_empty())
-    {
-        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (pair, key, value)
+        })
+}
+
+/// Reads `?a=b&c=d` (the leading `?` optional).
+pub fn parse_query(query: &str) -> Lesson {
+    let mut lesson = Lesson::default();
+    for (pair, raw_key, raw_value) in raw_pairs(query) {
         let (Some(key), Some(text)) = (decode(raw_key), decode(raw_value)) else {
             lesson.errors.push(format!(
                 "URL parameter '{}' is not valid percent-encoding",
